@@ -1,0 +1,2 @@
+import StreamCRM
+print("benchmarks: not yet")

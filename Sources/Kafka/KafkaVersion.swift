@@ -1,0 +1,5 @@
+import Crdkafka
+
+enum KafkaVersion {
+    static var string: String { String(cString: rd_kafka_version_str()) }
+}
