@@ -1,0 +1,14 @@
+/// `streamcrm check-config FILE`: validates a configuration without starting anything.
+enum CheckConfigCommand {
+    static func main(_ args: [String]) throws -> Int32 {
+        let parsed = try Arguments(args, valueOptions: ["set", "config"], flagOptions: [])
+        guard let file = parsed.value("config") ?? parsed.positional.first else {
+            throw UsageError("check-config needs a FILE")
+        }
+        let config = try Configuration.load(file: file, overrides: parsed.values("set"))
+        try config.requireForDaemon()
+        try KafkaSettings(config).validate()
+        print("\(file): OK (\(config.kafkaCommon.count + config.kafkaConsumer.count + config.kafkaProducer.count) librdkafka properties, \(ConfigSchema.keys.count) StreamCRM keys)")
+        return 0
+    }
+}

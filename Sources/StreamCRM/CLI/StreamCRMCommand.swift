@@ -1,0 +1,65 @@
+import Foundation
+
+/// The `streamcrm` command line: dispatches to the subcommands.
+public enum StreamCRMCommand {
+    static let usage = """
+    usage: streamcrm <command> [options]
+
+    commands:
+      run --config FILE [--set key=value]...   the daemon: consume, update models, publish
+      replay [--config FILE] [--set k=v]... FILE...|-   the same pipeline over JSON-lines files, no broker
+      demo [--seed N] [--customers N]          embedded broker + generated shop traffic + the daemon
+      dev-broker [--brokers N] [--partitions N] [--bootstrap-file FILE]   a local Kafka for other processes
+      convert --from taobao|otto|cdnow|diginetica FILE   public data set → input events (JSON lines)
+      check-config FILE [--set key=value]...    validate a configuration without starting
+      print-config                             every configuration key with its default
+      version                                  print the version
+    """
+
+    /// Runs the command line and returns the process exit status.
+    public static func main(_ argv: [String]) -> Int32 {
+        let args = Array(argv.dropFirst())
+        guard let command = args.first else {
+            FileHandle.standardError.write(Data((usage + "\n").utf8))
+            return 2
+        }
+        let rest = Array(args.dropFirst())
+        do {
+            switch command {
+            case "run": return try RunCommand.main(rest)
+            case "replay": return try ReplayCommand.main(rest)
+            case "demo": return try DemoCommand.main(rest)
+            case "dev-broker": return try DevBrokerCommand.main(rest)
+            case "convert": return try ConvertCommand.main(rest)
+            case "check-config": return try CheckConfigCommand.main(rest)
+            case "print-config":
+                print(ConfigSchema.exampleProperties(), terminator: "")
+                return 0
+            case "version", "--version":
+                print("streamcrm \(StreamCRMInfo.version) (librdkafka \(KafkaInfo.librdkafkaVersion))")
+                return 0
+            case "help", "--help", "-h":
+                print(usage)
+                return 0
+            default:
+                throw UsageError("unknown command '\(command)'")
+            }
+        } catch let error as UsageError {
+            StandardError.write("streamcrm: \(error)\n\(usage)\n")
+            return 2
+        } catch let error as ConfigError {
+            StandardError.write("streamcrm: \(error)\n")
+            return 78 // EX_CONFIG
+        } catch {
+            StandardError.write("streamcrm: \(error)\n")
+            return 1
+        }
+    }
+}
+
+/// Writes to standard error without buffering surprises.
+public enum StandardError {
+    public static func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+
+/// The effective configuration: defaults, then the properties file, then environment variables,
+/// then `--set key=value` overrides. Every value is validated against `ConfigSchema`.
+public struct Configuration: Sendable {
+    /// Validated StreamCRM keys (all of them, defaults filled in).
+    public private(set) var values: [String: String]
+    /// librdkafka properties for both consumer and producer (the `kafka.` prefix removed).
+    public private(set) var kafkaCommon: [(String, String)] = []
+    /// librdkafka properties for the consumer only.
+    public private(set) var kafkaConsumer: [(String, String)] = []
+    /// librdkafka properties for the producer only.
+    public private(set) var kafkaProducer: [(String, String)] = []
+    /// Where each key's value came from ("default", "file:line", "env", "--set").
+    public private(set) var origins: [String: String] = [:]
+
+    /// Environment variables that are not configuration keys although they start with `STREAMCRM_`.
+    public static let nonKeyEnvironment: Set<String> = ["STREAMCRM_DATA_DIR", "STREAMCRM_BIN"]
+
+    /// The defaults alone.
+    public init() {
+        values = [:]
+        for key in ConfigSchema.keys {
+            values[key.name] = key.defaultValue
+            origins[key.name] = "default"
+        }
+    }
+
+    /// Loads `file` (if given), then the environment, then `overrides` ("key=value" strings).
+    public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            overrides: [String] = []) throws -> Configuration {
+        var config = Configuration()
+        if let file {
+            let text: String
+            do {
+                text = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw ConfigError(key: "--config", value: file, problem: "cannot read the file (\(error.localizedDescription))")
+            }
+            for entry in try PropertiesParser.parse(text, source: file) {
+                try config.set(entry.key, entry.value, origin: "\(file):\(entry.line)")
+            }
+        }
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("STREAMCRM_") {
+            if nonKeyEnvironment.contains(name) { continue }
+            if name.hasPrefix("STREAMCRM_KAFKA_") {
+                let key = "kafka." + name.dropFirst("STREAMCRM_KAFKA_".count).lowercased().replacingOccurrences(of: "_", with: ".")
+                try config.set(key, value, origin: "env \(name)")
+            } else if let key = ConfigSchema.keys.first(where: { $0.environmentName == name }) {
+                try config.set(key.name, value, origin: "env \(name)")
+            } else {
+                throw ConfigError(key: name, value: value, problem: "unknown environment variable; StreamCRM keys are STREAMCRM_ followed by a key with dots as underscores")
+            }
+        }
+        for item in overrides {
+            guard let eq = item.firstIndex(of: "=") else {
+                throw ConfigError(key: item, value: nil, problem: "--set expects key=value")
+            }
+            try config.set(String(item[..<eq]), String(item[item.index(after: eq)...]), origin: "--set")
+        }
+        return config
+    }
+
+    /// Sets one key after validating it.
+    public mutating func set(_ key: String, _ value: String, origin: String) throws {
+        if key.hasPrefix("kafka.") {
+            try setKafka(key, value)
+            return
+        }
+        guard let spec = ConfigSchema.key(named: key) else {
+            let hint = ConfigSchema.keys.map(\.name).filter { $0.hasPrefix(key.split(separator: ".").first.map(String.init) ?? "") }
+            let suggestion = hint.isEmpty ? "" : "; keys of that family: \(hint.joined(separator: ", "))"
+            throw ConfigError(key: key, value: value, problem: "unknown key (from \(origin))\(suggestion)")
+        }
+        if let problem = spec.kind.validate(value) {
+            throw ConfigError(key: key, value: value, problem: "\(problem) (from \(origin))")
+        }
+        values[key] = value
+        origins[key] = origin
+    }
+
+    private mutating func setKafka(_ key: String, _ value: String) throws {
+        func upsert(_ list: inout [(String, String)], _ k: String) {
+            if let i = list.firstIndex(where: { $0.0 == k }) { list[i].1 = value } else { list.append((k, value)) }
+        }
+        if key.hasPrefix("kafka.consumer.") {
+            let k = String(key.dropFirst("kafka.consumer.".count))
+            guard !k.isEmpty else { throw ConfigError(key: key, value: value, problem: "missing librdkafka property name") }
+            upsert(&kafkaConsumer, k)
+        } else if key.hasPrefix("kafka.producer.") {
+            let k = String(key.dropFirst("kafka.producer.".count))
+            guard !k.isEmpty else { throw ConfigError(key: key, value: value, problem: "missing librdkafka property name") }
+            upsert(&kafkaProducer, k)
+        } else {
+            let k = String(key.dropFirst("kafka.".count))
+            guard !k.isEmpty else { throw ConfigError(key: key, value: value, problem: "missing librdkafka property name") }
+            upsert(&kafkaCommon, k)
+        }
+    }
+
+    /// Fails unless the keys `run` needs are present.
+    public func requireForDaemon() throws {
+        guard kafkaCommon.contains(where: { $0.0 == "bootstrap.servers" }) || kafkaConsumer.contains(where: { $0.0 == "bootstrap.servers" }) else {
+            throw ConfigError(key: "kafka.bootstrap.servers", value: nil, problem: "required: the Kafka brokers to connect to, e.g. kafka1:9092,kafka2:9092")
+        }
+    }
+
+    // MARK: typed access (keys are validated, so these conversions cannot fail for schema keys)
+
+    /// The text value of a schema key.
+    public func string(_ key: String) -> String {
+        guard let v = values[key] else { preconditionFailure("not a configuration key: \(key)") }
+        return v
+    }
+    /// An integer key.
+    public func int(_ key: String) -> Int64 { Int64(string(key))! }
+    /// A number key.
+    public func double(_ key: String) -> Double { Double(string(key))! }
+    /// A boolean key.
+    public func bool(_ key: String) -> Bool { string(key) == "true" }
+}
