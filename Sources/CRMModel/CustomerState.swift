@@ -1,0 +1,31 @@
+/// Everything the engine keeps about one customer.
+public final class CustomerState {
+    /// Affinities, recent items and order statistics.
+    public var profile: UserProfile
+    /// The input partition the customer's events arrive on (their state moves with it).
+    public var partition: Int32
+    /// Current segment id, nil before the first assignment.
+    public var segment: Int?
+    /// When the segment was last evaluated.
+    public var segmentEvaluatedAt: EventTime?
+    /// The last emitted recommendation list and when it was emitted.
+    public var lastRecommendation: [RecommendedItem]?
+    public var lastRecommendationAt: EventTime?
+    /// The `lastOrderAt` of the episode a churn alert was emitted for (one alert per episode).
+    public var alertedEpisode: EventTime?
+    /// The last few input event ids, to apply a redelivered event once.
+    public var recentEventIDs: [String] = []
+
+    public init(profile: UserProfile, partition: Int32) {
+        self.profile = profile
+        self.partition = partition
+    }
+
+    /// Remembers `id`; returns false when it was already seen.
+    func rememberEventID(_ id: String, limit: Int) -> Bool {
+        if recentEventIDs.contains(id) { return false }
+        if recentEventIDs.count >= limit { recentEventIDs.removeFirst(recentEventIDs.count - limit + 1) }
+        recentEventIDs.append(id)
+        return true
+    }
+}
