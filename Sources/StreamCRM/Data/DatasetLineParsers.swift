@@ -40,7 +40,7 @@ enum DatasetParsing {
     }
 
     static func rangeReason(field: String, value: Int64, unit: String) -> String {
-        "\(field) \(value) is not \(unit) between 2000-01-01 and 2100-01-01 (truncated or corrupt value?)"
+        "\(field) \(value) is not \(unit) between 1990-01-01 and 2100-01-01 (truncated or corrupt value?)"
     }
 }
 
@@ -160,7 +160,7 @@ struct CDNOWLineParser: DatasetLineParsing {
         guard f.count == 4 else { return .reject("expected 4 whitespace-separated fields, found \(f.count)") }
         guard DatasetTime.isDigits(f[0]) else { return .reject("customer_id \(DatasetParsing.quoted(f[0])) is not a decimal id") }
         guard let ts = DatasetTime.midnightMillis(of: f[1], dashed: false), DatasetTime.isPlausible(ts) else {
-            return .reject("date \(DatasetParsing.quoted(f[1])) is not a valid YYYYMMDD date between 2000 and 2100")
+            return .reject("date \(DatasetParsing.quoted(f[1])) is not a valid YYYYMMDD date between 1990 and 2100")
         }
         guard let cds = DatasetTime.parseDigits(f[2]), cds <= Int64(Int32.max) else {
             return .reject("number_of_cds \(DatasetParsing.quoted(f[2])) is not a non-negative integer")
@@ -201,7 +201,7 @@ struct DigineticaLineParser: DatasetLineParsing {
         }
         let ts = midnight.addingReportingOverflow(offset)
         guard !ts.overflow, DatasetTime.isPlausible(ts.partialValue) else {
-            return .reject("eventdate + timeframe is not between 2000-01-01 and 2100-01-01")
+            return .reject("eventdate + timeframe is not between 1990-01-01 and 2100-01-01")
         }
         let session = "dg-s\(f[0])"
         let user = f[1] == "NA" ? session : "dg-u\(f[1])"

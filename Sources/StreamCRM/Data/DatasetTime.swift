@@ -3,8 +3,9 @@ import CRMModel
 /// Calendar and range helpers for the converters: pure integer arithmetic on the proleptic
 /// Gregorian calendar in UTC, so results never depend on the host's time zone or locale.
 enum DatasetTime {
-    /// Earliest accepted event time: 2000-01-01T00:00:00Z (DESIGN.md §2's range).
-    static let minMillis: EventTime = 946_684_800_000
+    /// Earliest accepted event time: 1990-01-01T00:00:00Z. Earlier than DESIGN.md §2's example
+    /// range (2000–2100) because CDNOW is dated 1997–1998; a replay must admit that range.
+    static let minMillis: EventTime = 631_152_000_000
     /// Latest accepted event time (exclusive): 2100-01-01T00:00:00Z.
     static let maxMillis: EventTime = 4_102_444_800_000
 
