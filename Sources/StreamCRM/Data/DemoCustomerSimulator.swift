@@ -53,8 +53,8 @@ struct DemoCustomerSimulator {
         let stop = silentFrom ?? end
         let meanGapDays: Double
         switch kind {
-        case .loyal: meanGapDays = 4
-        case .occasional: meanGapDays = 12
+        case .loyal: meanGapDays = 3.5
+        case .occasional: meanGapDays = 10
         case .browser: meanGapDays = 9
         case .oneTime: meanGapDays = 10
         }
