@@ -1,17 +1,5 @@
 import CRMModel
 
-/// The kinds of demo customer `ShopTrafficGenerator` simulates.
-public enum DemoCustomerKind: String, Sendable, CaseIterable {
-    /// Frequent visitor and buyer (a session every few days, buys on most cart sessions).
-    case loyal
-    /// Visits every week or two and buys now and then.
-    case occasional
-    /// Buys exactly once, on the first visit, then browses a little and disappears.
-    case oneTime = "one_time"
-    /// Browses (views, wishlists, the odd cart) but never buys.
-    case browser
-}
-
 /// The share of each customer kind in the demo population (normalised when drawn, so the
 /// four need not sum to 1).
 public struct DemoCustomerMix: Sendable, Equatable {

@@ -1,26 +1,5 @@
 import CRMModel
 
-/// A simulated customer of the demo shop, as drawn by `ShopTrafficGenerator` (for tests and
-/// for explaining the demo's outputs: who was meant to churn, who is loyal).
-public struct DemoCustomer: Sendable, Equatable {
-    /// The customer id (`u1` … `uM`), the events' `user_id`.
-    public var userID: String
-    /// The behaviour the customer was simulated with.
-    public var kind: DemoCustomerKind
-    /// The 2–3 category names the customer mostly browses, most-drawn first is not implied.
-    public var preferredCategories: [String]
-    /// When the customer arrives (their first session is at or after this time).
-    public var firstActive: EventTime
-    /// When the customer goes silent for good, if they do: they have no event at or after it.
-    public var silentFrom: EventTime?
-
-    public init(userID: String, kind: DemoCustomerKind, preferredCategories: [String], firstActive: EventTime,
-                silentFrom: EventTime?) {
-        self.userID = userID; self.kind = kind; self.preferredCategories = preferredCategories
-        self.firstActive = firstActive; self.silentFrom = silentFrom
-    }
-}
-
 /// Everything one generator run produces.
 public struct ShopTraffic: Sendable, Equatable {
     /// The catalog records, in item order (`i1` first), for the catalog topic.
