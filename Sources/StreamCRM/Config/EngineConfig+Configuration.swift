@@ -1,0 +1,41 @@
+import CRMModel
+
+extension EngineConfig {
+    /// The engine's settings from validated configuration keys.
+    public init(_ c: Configuration) {
+        self.init()
+        weights = EventWeights(view: c.double("model.weight.view"), click: c.double("model.weight.click"),
+                               wishlist: c.double("model.weight.wishlist"), addToCart: c.double("model.weight.add_to_cart"),
+                               removeFromCart: c.double("model.weight.remove_from_cart"), search: 0,
+                               order: c.double("model.weight.order"))
+        let halfLife = Int64(c.double("model.affinity.half_life.days") * Double(millisecondsPerDay))
+        profile = UserProfileConfig(maxItems: Int(c.int("model.affinity.max_items")),
+                                    maxCategories: Int(c.int("model.affinity.max_categories")),
+                                    recentLimit: Int(c.int("model.similarity.history_items")), halfLife: halfLife)
+        similarity = ItemSimilarityConfig(
+            recentLimit: Int(c.int("model.similarity.history_items")),
+            window: Int64(c.double("model.similarity.window.hours") * 3_600_000),
+            halfLife: Int64(c.double("model.similarity.half_life.days") * Double(millisecondsPerDay)),
+            measure: SimilarityMeasure(rawValue: c.string("model.similarity.metric")) ?? .cosine,
+            topK: Int(c.int("model.similarity.neighbours")),
+            maxItems: Int(c.int("model.similarity.max_items")),
+            maxPairsPerItem: Int(c.int("model.similarity.max_pairs_per_item")))
+        recommender = RecommenderConfig(listSize: Int(c.int("recommend.size")),
+                                        excludeBought: c.bool("recommend.exclude_bought"),
+                                        minEmitInterval: c.int("recommend.min_interval.s") * 1000)
+        recommendTriggers = Set(c.string("recommend.triggers").split(separator: ",").map {
+            String($0).trimmingCharacters(in: .whitespaces)
+        })
+        segmentCount = Int(c.int("model.segments.k"))
+        segmentDecay = c.double("model.segments.decay")
+        segmentHysteresis = c.double("model.segments.hysteresis")
+        segmentSeed = UInt64(c.int("model.segments.seed"))
+        churnHorizonDays = c.double("churn.horizon.days")
+        churnThreshold = c.double("churn.alert.threshold")
+        churnRefitEveryOrders = Int(c.int("churn.refit.every_orders"))
+        churnEmitReactivated = c.bool("churn.emit_reactivated")
+        watermark = Watermark.Configuration(allowedLateness: c.int("time.allowed_lateness.ms"),
+                                            maxForwardJump: c.int("time.max_jump.ms"),
+                                            idleAdvance: c.bool("time.idle_advance"))
+    }
+}

@@ -1,0 +1,53 @@
+/// The configured topic names (DESIGN.md §2–3).
+public struct TopicNames: Sendable, Equatable {
+    public var clickstream = "shop.clickstream"
+    public var orders = "shop.orders"
+    /// Empty when there is no catalog topic.
+    public var catalog = "shop.catalog"
+    /// Empty when there is no control topic.
+    public var control = "streamcrm.control"
+    public var recommendations = "streamcrm.recommendations"
+    public var churnAlerts = "streamcrm.churn-alerts"
+    public var segments = "streamcrm.segments"
+    public var deadLetter = "streamcrm.dead-letter"
+
+    public init() {}
+
+    /// From validated configuration keys.
+    public init(_ c: Configuration) {
+        clickstream = c.string("topic.clickstream"); orders = c.string("topic.orders")
+        catalog = c.string("topic.catalog"); control = c.string("topic.control")
+        recommendations = c.string("topic.recommendations"); churnAlerts = c.string("topic.churn_alerts")
+        segments = c.string("topic.segments"); deadLetter = c.string("topic.dead_letter")
+    }
+
+    /// The input topics to subscribe to.
+    public var inputs: [String] { [clickstream, orders, catalog, control].filter { !$0.isEmpty } }
+    /// The output topics.
+    public var outputs: [String] { [recommendations, churnAlerts, segments, deadLetter] }
+    /// Every topic.
+    public var all: [String] { inputs + outputs }
+    /// Output topics that are compacted (erasure publishes tombstones there).
+    public var compactedOutputs: [String] { [segments] }
+
+    /// The schema an input topic's messages are read with.
+    public func kind(of topic: String) -> InputTopicKind? {
+        switch topic {
+        case clickstream: return .clickstream
+        case orders: return .orders
+        case catalog where !catalog.isEmpty: return .catalog
+        case control where !control.isEmpty: return .control
+        default: return nil
+        }
+    }
+
+    /// The topic an input event of this kind is published to (demo, tests, `dev-broker` users).
+    public func topic(for event: ShopEvent) -> String {
+        switch event {
+        case .click: return clickstream
+        case .order: return orders
+        case .catalog: return catalog
+        case .forgetUser: return control
+        }
+    }
+}
