@@ -17,7 +17,7 @@ private enum TestHTTPClient {
     enum Failure: Error { case connect(Int32), io(Int32), malformed(String) }
 
     static func request(port: UInt16, method: String = "GET", path: String, headers: [String: String] = [:],
-                        body: String = "") throws -> Reply {
+                        body: String = "", includeHost: Bool = true) throws -> Reply {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure.connect(errno) }
         defer { close(fd) }
@@ -31,7 +31,7 @@ private enum TestHTTPClient {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard rc == 0 else { throw Failure.connect(errno) }
-        var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        var text = "\(method) \(path) HTTP/1.1\r\n" + (includeHost ? "Host: 127.0.0.1:\(port)\r\n" : "") + "Connection: close\r\n"
         for (k, v) in headers { text += "\(k): \(v)\r\n" }
         if !body.isEmpty { text += "Content-Length: \(body.utf8.count)\r\n" }
         text += "\r\n" + body
@@ -202,5 +202,16 @@ final class OpsHTTPTests: XCTestCase {
             }
             XCTAssertTrue("\(error)".contains("Address already in use"))
         }
+    }
+
+    func testSingleThreadWithoutPoolLogsNothing() throws {
+        let lines = Mutex<[String]>([])
+        var config = HTTPServerConfiguration()
+        config.threads = 1
+        let server = HTTPServer(configuration: config, logger: Logger(sink: { l in lines.withLock { $0.append(l) } })) { _ in .ok("one\n") }
+        let port = try server.start()
+        defer { server.stop() }
+        XCTAssertEqual(try TestHTTPClient.request(port: port, path: "/").body, "one\n")
+        XCTAssertEqual(lines.withLock { $0 }, [])
     }
 }

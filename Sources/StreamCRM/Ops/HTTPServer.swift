@@ -16,7 +16,7 @@ public struct HTTPServerConfiguration: Sendable {
     public var bearerToken: String?
     /// Paths served without the bearer token.
     public var publicPaths: Set<String> = ["/health"]
-    /// Worker threads in libmicrohttpd's pool (each polls and runs the handler).
+    /// Worker threads in libmicrohttpd's pool (each polls and runs the handler); 1 means a single polling thread.
     public var threads: Int = 2
     /// Most simultaneous connections.
     public var connectionLimit: Int = 64
@@ -90,7 +90,9 @@ public final class HTTPServer: Sendable {
         }
         // Ownership of `fd` passes to the daemon here (MHD_stop_daemon closes it).
         options.append(MHD_OptionItem(option: MHD_OPTION.LISTEN_SOCKET, value: Int(fd), ptr_value: nil))
-        options.append(MHD_OptionItem(option: MHD_OPTION.THREAD_POOL_SIZE, value: max(1, config.threads), ptr_value: nil))
+        if config.threads > 1 { // one thread: the internal polling thread alone, no pool
+            options.append(MHD_OptionItem(option: MHD_OPTION.THREAD_POOL_SIZE, value: config.threads, ptr_value: nil))
+        }
         options.append(MHD_OptionItem(option: MHD_OPTION.CONNECTION_LIMIT, value: max(1, config.connectionLimit), ptr_value: nil))
         options.append(MHD_OptionItem(option: MHD_OPTION.CONNECTION_TIMEOUT, value: max(0, config.connectionTimeoutSeconds), ptr_value: nil))
         options.append(MHD_OptionItem(option: MHD_OPTION.END, value: 0, ptr_value: nil))

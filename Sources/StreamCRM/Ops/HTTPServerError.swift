@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why the HTTP server could not start.
 public enum HTTPServerError: Error, Equatable, CustomStringConvertible {
     /// The bind address is not an IPv4 or IPv6 literal.
@@ -22,9 +28,3 @@ public enum HTTPServerError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
