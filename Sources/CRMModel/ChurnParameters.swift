@@ -56,6 +56,12 @@ public struct CustomerSummary: Sendable, Codable, Equatable, Hashable {
         self.x = x; self.tx = tx; self.T = T
     }
 
+    /// The customer's mean time between purchases in days (tx / x · 7), nil for one-time buyers:
+    /// the "usually every N days" of an alert's reason.
+    public var meanInterPurchaseDays: Double? {
+        x > 0 ? tx / x * 7 : nil
+    }
+
     /// Milliseconds in one week: the churn models' time unit.
     public static let millisecondsPerWeek: Double = 7 * 86_400_000
 

@@ -23,9 +23,13 @@ public struct WeightedCustomerSummary: Sendable, Codable, Equatable {
 public struct ChurnSummaryBuckets: Sendable, Codable, Equatable {
     /// Bucket key: repeat purchases and first/last order time in buckets of `bucketDays`.
     public struct Key: Sendable, Codable, Hashable, Comparable {
+        /// Repeat purchases (orders − 1).
         public var repeats: Int
+        /// First-order time, in buckets since the epoch.
         public var first: Int64
+        /// Last-order time, in buckets since the epoch (= first when repeats = 0).
         public var last: Int64
+        /// Orders by (repeats, first, last).
         public static func < (l: Key, r: Key) -> Bool {
             (l.repeats, l.first, l.last) < (r.repeats, r.first, r.last)
         }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Online k-means with forgetting, for customer segments (DESIGN.md §4).
 ///
 /// **Initialisation.** The first `initialBufferSize` points (default 10·k) are buffered; then
@@ -55,6 +61,13 @@ public struct OnlineKMeans: Sendable, Codable, Equatable {
             self.initialBufferSize = initialBufferSize; self.seed = seed
             self.lloydIterations = lloydIterations; self.minWeightFraction = minWeightFraction
             self.splitPerturbation = splitPerturbation
+        }
+
+        /// The per-update decay with the given half-life: a = 0.5^(1/halfLife).
+        /// - Parameter halfLife: number of updates (customers) after which a weight halves (> 0).
+        public static func decay(halfLife: Double) -> Double {
+            precondition(halfLife > 0)
+            return pow(0.5, 1 / halfLife)
         }
 
         /// The effective warm-up size: max(k, initialBufferSize ?? 10·k).

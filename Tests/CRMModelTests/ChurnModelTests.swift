@@ -87,6 +87,9 @@ final class ChurnModelTests: XCTestCase {
         XCTAssertEqual(s, CustomerSummary(x: 2, tx: 2, T: 5))
         let one = CustomerSummary(orders: 1, firstOrderAt: 0, lastOrderAt: 0, now: w / 2)
         XCTAssertEqual(one, CustomerSummary(x: 0, tx: 0, T: 0.5))
+        // 2 repeat purchases over 2 weeks: every 7 days; none for a one-time buyer.
+        XCTAssertEqual(s.meanInterPurchaseDays, 7)
+        XCTAssertNil(one.meanInterPurchaseDays)
     }
 
     func testAlertTimeIsTheEarliestCrossing() {

@@ -94,4 +94,11 @@ final class OnlineKMeansTests: XCTestCase {
         for _ in 0..<9 { again.update([0, 0]) }
         XCTAssertEqual(again, km)
     }
+
+    func testDecayFromHalfLife() {
+        // 0.5^(1/1000): after 1000 updates the weight has halved.
+        let a = OnlineKMeans.Configuration.decay(halfLife: 1000)
+        XCTAssertEqual(pow(a, 1000), 0.5, accuracy: 1e-12)
+        XCTAssertEqual(OnlineKMeans.Configuration.decay(halfLife: 1), 0.5)
+    }
 }
