@@ -22,7 +22,7 @@ final class SQLiteConnection {
     /// The state directory holding it, named in "not writable" messages.
     let directory: String
 
-    /// Opens (and, if `create`, creates) the database at `path`.
+    /// Opens the database at `path`: read-only, or read-write creating the file when missing.
     init(path: String, directory: String, readOnly: Bool) throws {
         self.path = path
         self.directory = directory
