@@ -1,0 +1,46 @@
+import Kafka
+
+/// librdkafka configurations for the daemon's consumer and producer, from the `kafka.*` keys,
+/// with StreamCRM's defaults underneath (a key given in the configuration always wins).
+public struct KafkaSettings {
+    /// Consumer defaults: manual offsets (StreamCRM commits what its checkpoints reflect), start
+    /// from the beginning of a partition with no committed offset.
+    public static let consumerDefaults: [(key: String, value: String)] = [
+        ("enable.auto.commit", "false"),
+        ("enable.auto.offset.store", "false"),
+        ("auto.offset.reset", "earliest"),
+        ("partition.assignment.strategy", "cooperative-sticky"),
+        ("queued.min.messages", "200000"),
+    ]
+    /// Producer defaults: idempotent, acks from all in-sync replicas, small batching delay.
+    public static let producerDefaults: [(key: String, value: String)] = [
+        ("enable.idempotence", "true"),
+        ("acks", "all"),
+        ("linger.ms", "5"),
+        ("message.timeout.ms", "0"),
+    ]
+
+    public var consumer: KafkaConfig
+    public var producer: KafkaConfig
+
+    public init(_ c: Configuration, logHandler: KafkaLogHandler? = nil) {
+        var consumerProps = Self.consumerDefaults + [("group.id", c.string("group.id"))]
+        consumerProps += c.kafkaCommon.map { (key: $0.0, value: $0.1) }
+        consumerProps += c.kafkaConsumer.map { (key: $0.0, value: $0.1) }
+        var producerProps = Self.producerDefaults
+        producerProps += c.kafkaCommon.map { (key: $0.0, value: $0.1) }
+        producerProps += c.kafkaProducer.map { (key: $0.0, value: $0.1) }
+        consumer = KafkaConfig(consumerProps)
+        producer = KafkaConfig(producerProps)
+        consumer.logLevel = .warning
+        producer.logLevel = .warning
+        consumer.logHandler = logHandler
+        producer.logHandler = logHandler
+    }
+
+    /// Asks librdkafka to accept every property (it names the first key it refuses).
+    public func validate() throws {
+        try consumer.validate()
+        try producer.validate()
+    }
+}
