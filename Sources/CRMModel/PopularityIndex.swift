@@ -33,7 +33,7 @@ public struct PopularItem: Sendable, Equatable {
 /// (e.g. only events that ``ItemSimilarity/observe(recent:item:ts:)`` counted, so that one customer's
 /// repeated views count once). Not Sendable: owned by one actor or thread.
 public final class PopularityIndex {
-    private struct Counter {
+    fileprivate struct Counter {
         var counts: [String: Double] = [:]
         var top: [PopularItem] = []
     }
