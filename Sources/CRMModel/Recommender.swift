@@ -78,6 +78,8 @@ public struct RecommenderConfig: Sendable, Equatable {
 /// single source, "matches your interest in <category>", "popular in your segment", "popular now".
 /// Lists are sorted by score (highest first), ties by item id.
 public struct Recommender: Sendable {
+    private struct Candidate { var cf = 0.0; var best = 0.0; var bestSource: String? }
+
     public var config: RecommenderConfig
 
     public init(config: RecommenderConfig = RecommenderConfig()) { self.config = config }
@@ -103,7 +105,6 @@ public struct Recommender: Sendable {
         if maxAffinity > 0 { affinities = affinities.map { $0 / maxAffinity } }
         let boughtSources = Set(profile.recent.filter(\.bought).map(\.itemID))
 
-        struct Candidate { var cf = 0.0; var best = 0.0; var bestSource: String? }
         var candidates: [String: Candidate] = [:]
         if maxAffinity > 0 {
             for (s, a) in zip(sources, affinities) where a > 0 {
