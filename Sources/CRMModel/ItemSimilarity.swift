@@ -66,8 +66,9 @@ public struct Neighbour: Sendable, Equatable {
 ///
 /// Top-K maintenance: when `x` is counted, `x`'s whole neighbour list is recomputed from its pairs
 /// (at most ``ItemSimilarityConfig/maxPairsPerItem``), and `x`'s entry in each partner's list is
-/// updated. Other items' entries for `x` refresh when those items are next counted (their value moved
-/// only through `c_x`): an accepted staleness that keeps one event at O(recentLimit · topK).
+/// updated. Other items' lists keep `x` where it was (its similarity to them moved only through
+/// `c_x`) until those items are next counted: membership may lag, values do not (they are re-scored
+/// on read). One event costs O(recentLimit · topK) plus one O(maxPairsPerItem) recomputation.
 ///
 /// Not Sendable: a mutable cache meant to be owned by one actor or thread.
 public final class ItemSimilarity {
@@ -112,11 +113,21 @@ public final class ItemSimilarity {
         return scaledForReading(rawSimilarity(sab, na.count, nb.count))
     }
 
-    /// The cached nearest neighbours of `item`, most similar first (ties by item id).
+    /// The nearest neighbours of `item`, most similar first (ties by item id), at most
+    /// ``ItemSimilarityConfig/topK``. Membership is the incrementally kept top-K list; the values are
+    /// re-scored from the current counts on read (K lookups), so they are never stale.
     public func neighbours(of item: String, limit: Int = .max) -> [Neighbour] {
-        guard let top = nodes[item]?.top else { return [] }
-        if config.measure != .lift { return Array(top.prefix(limit)) }
-        return top.prefix(limit).map { Neighbour(itemID: $0.itemID, similarity: scaledForReading($0.similarity)) }
+        guard let node = nodes[item], limit > 0 else { return [] }
+        var list: [Neighbour] = []
+        list.reserveCapacity(node.top.count)
+        for e in node.top {
+            guard let v = node.pairs[e.itemID], let other = nodes[e.itemID] else { continue }
+            list.append(Neighbour(itemID: e.itemID,
+                                  similarity: scaledForReading(rawSimilarity(v, node.count, other.count))))
+        }
+        list.sort(by: Self.ranksBefore)
+        if list.count > limit { list.removeLast(list.count - limit) }
+        return list
     }
 
     // MARK: Counting
