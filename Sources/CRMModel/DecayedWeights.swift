@@ -1,3 +1,13 @@
+// The standard library's `rounded(_:)` and `squareRoot()` call the C math library in debug builds
+// on Linux; importing the platform C module (no Foundation) makes the module link it (`-lm`).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Exponential time decay with a half-life, computed with the Swift standard library only.
 ///
 /// Every factor is `2^(−Δt / halfLife)`. The integer number of half-lives is applied exactly (a power
@@ -31,6 +41,8 @@ public enum Decay {
     /// `2^(integer + fraction)` with `|fraction| < 1`.
     static func pow2(integer: Int64, fraction: Double) -> Double {
         if fraction == 0 { return scaleByPowerOfTwo(1, integer) }
+        // A series of positive terms rounds better than an alternating one: use 2^(f+1) · 2^(n−1).
+        if fraction < 0 { return pow2(integer: integer - 1, fraction: fraction + 1) }
         // e^y with y = fraction·ln2, |y| < 0.7: the Taylor series converges to full precision in
         // well under 25 terms; a fixed term count keeps the operation sequence fixed.
         let y = fraction * ln2
