@@ -353,9 +353,10 @@ public final class ItemSimilarity {
 
     /// Updates (or inserts) `item`'s entry in `owner`'s neighbour list.
     private func upsertTop(_ owner: String, _ item: String) {
-        guard let o = nodes[owner], let v = o.pairs[item], let n = nodes[item] else { return }
-        let entry = Neighbour(itemID: item, similarity: rawSimilarity(v, o.count, n.count))
-        var top = o.top
+        guard let v = nodes[owner]?.pairs[item], let ownerCount = nodes[owner]?.count,
+              let itemCount = nodes[item]?.count else { return }
+        let entry = Neighbour(itemID: item, similarity: rawSimilarity(v, ownerCount, itemCount))
+        var top = nodes[owner]!.top
         nodes[owner]!.top = []  // keep `top` uniquely referenced while editing
         top.removeAll { $0.itemID == item }
         let at = top.firstIndex { Self.ranksBefore(entry, $0) } ?? top.endIndex
