@@ -73,7 +73,7 @@ public enum Decay {
 /// Adding at a time earlier than the reference (an out-of-order event) decays the addition to the
 /// reference time instead of moving the reference backwards, so the result does not depend on
 /// arrival order beyond floating-point rounding.
-public struct DecayedValue: Sendable, Equatable {
+public struct DecayedValue: Sendable, Equatable, Codable {
     /// The value at ``referenceTime``.
     public private(set) var value: Double
     /// The time at which ``value`` is exact.
@@ -109,7 +109,7 @@ public struct DecayedValue: Sendable, Equatable {
 /// overflow, the landmark is moved forward by a whole number of half-lives once `t − L` exceeds
 /// ``rebaseAfterHalfLives`` half-lives; the owner multiplies every stored value by the returned power
 /// of two, which is exact.
-public struct ForwardDecay: Sendable, Equatable {
+public struct ForwardDecay: Sendable, Equatable, Codable {
     /// Half-life in milliseconds.
     public let halfLife: Int64
     /// The landmark time of the stored units.

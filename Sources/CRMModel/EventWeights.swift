@@ -4,7 +4,7 @@
 /// `removeFromCart` defaults to −1: taking an item out of the cart is a weak negative signal, so an
 /// add (+3) followed by a remove nets +2 (the customer still looked at it closely). Affinities are
 /// floored at zero by ``UserProfile``, so a negative weight never creates a negative affinity.
-public struct EventWeights: Sendable, Equatable {
+public struct EventWeights: Sendable, Equatable, Codable {
     /// Weight of a `view`. Default 1.
     public var view: Double
     /// Weight of a `click`. Default 1.

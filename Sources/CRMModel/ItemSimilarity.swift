@@ -1,6 +1,6 @@
 /// How the similarity of two items is computed from decayed co-occurrence counts `c_ij` and item
 /// counts `c_i`, `c_j` (the measures of Microsoft's SAR).
-public enum SimilarityMeasure: String, Sendable, CaseIterable {
+public enum SimilarityMeasure: String, Sendable, CaseIterable, Codable {
     /// `c_ij / sqrt(c_i · c_j)`, clamped to at most 1. The default: symmetric, bounded, and, unlike
     /// lift, it does not push rare items (seen once, together) to the top.
     case cosine
@@ -12,7 +12,7 @@ public enum SimilarityMeasure: String, Sendable, CaseIterable {
 }
 
 /// Parameters of an ``ItemSimilarity`` cache (DESIGN.md §4 "Item similarity cache").
-public struct ItemSimilarityConfig: Sendable, Equatable {
+public struct ItemSimilarityConfig: Sendable, Equatable, Codable {
     /// A new item pairs with at most this many of the customer's latest items. Default 20.
     public var recentLimit: Int
     /// …and only with those touched within this window before it (ms). Default 24 hours.
@@ -48,7 +48,7 @@ public struct ItemSimilarityConfig: Sendable, Equatable {
 }
 
 /// A similar item and its similarity.
-public struct Neighbour: Sendable, Equatable {
+public struct Neighbour: Sendable, Equatable, Codable {
     public var itemID: String
     public var similarity: Double
     public init(itemID: String, similarity: Double) { self.itemID = itemID; self.similarity = similarity }
@@ -72,7 +72,7 @@ public struct Neighbour: Sendable, Equatable {
 ///
 /// Not Sendable: a mutable cache meant to be owned by one actor or thread.
 public final class ItemSimilarity {
-    private struct Node {
+    struct Node: Sendable, Equatable, Codable {
         var count = 0.0
         var lastSeen: EventTime = .min
         var pairs: [String: Double] = [:]
@@ -90,6 +90,30 @@ public final class ItemSimilarity {
     public init(config: ItemSimilarityConfig = ItemSimilarityConfig()) {
         self.config = config
         self.decay = ForwardDecay(halfLife: config.halfLife)
+    }
+
+    /// The whole cache as a value, for checkpoints (DESIGN.md §5): Codable, O(1) to take (the
+    /// storage is shared copy-on-write until the cache next changes).
+    public struct Snapshot: Sendable, Equatable, Codable {
+        var config: ItemSimilarityConfig
+        var decay: ForwardDecay
+        var nodes: [String: Node]
+        var undirectedPairs: Int
+        var lastPruneAt: EventTime?
+        var latestTime: EventTime?
+    }
+
+    /// A snapshot of the current state.
+    public func snapshot() -> Snapshot {
+        Snapshot(config: config, decay: decay, nodes: nodes, undirectedPairs: undirectedPairs,
+                 lastPruneAt: lastPruneAt, latestTime: latestTime)
+    }
+
+    /// Restores a cache from a snapshot (its configuration included).
+    public convenience init(snapshot s: Snapshot) {
+        self.init(config: s.config)
+        decay = s.decay; nodes = s.nodes; undirectedPairs = s.undirectedPairs
+        lastPruneAt = s.lastPruneAt; latestTime = s.latestTime
     }
 
     /// Number of items tracked.

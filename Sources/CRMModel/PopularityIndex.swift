@@ -1,5 +1,5 @@
 /// Parameters of a ``PopularityIndex``.
-public struct PopularityConfig: Sendable, Equatable {
+public struct PopularityConfig: Sendable, Equatable, Codable {
     /// Half-life of popularity counts (ms). Default 7 days.
     public var halfLife: Int64
     /// Length of each maintained top list. Default 100.
@@ -19,7 +19,7 @@ public struct PopularityConfig: Sendable, Equatable {
 }
 
 /// A popular item with its decayed count.
-public struct PopularItem: Sendable, Equatable {
+public struct PopularItem: Sendable, Equatable, Codable {
     public var itemID: String
     public var score: Double
     public init(itemID: String, score: Double) { self.itemID = itemID; self.score = score }
@@ -33,7 +33,7 @@ public struct PopularItem: Sendable, Equatable {
 /// (e.g. only events that ``ItemSimilarity/observe(recent:item:ts:)`` counted, so that one customer's
 /// repeated views count once). Not Sendable: owned by one actor or thread.
 public final class PopularityIndex {
-    fileprivate struct Counter {
+    struct Counter: Sendable, Equatable, Codable {
         var counts: [String: Double] = [:]
         var top: [PopularItem] = []
     }
@@ -48,6 +48,26 @@ public final class PopularityIndex {
     public init(config: PopularityConfig = PopularityConfig()) {
         self.config = config
         self.decay = ForwardDecay(halfLife: config.halfLife)
+    }
+
+    /// The whole index as a value, for checkpoints: Codable, O(1) to take (copy-on-write).
+    public struct Snapshot: Sendable, Equatable, Codable {
+        var config: PopularityConfig
+        var decay: ForwardDecay
+        var global: Counter
+        var segments: [Int: Counter]
+        var latestTime: EventTime?
+    }
+
+    /// A snapshot of the current state.
+    public func snapshot() -> Snapshot {
+        Snapshot(config: config, decay: decay, global: global, segments: segments, latestTime: latestTime)
+    }
+
+    /// Restores an index from a snapshot (its configuration included).
+    public convenience init(snapshot s: Snapshot) {
+        self.init(config: s.config)
+        decay = s.decay; global = s.global; segments = s.segments; latestTime = s.latestTime
     }
 
     /// Counts `weight` (ignored unless positive) for `item` at `ts`, globally and, when given, in

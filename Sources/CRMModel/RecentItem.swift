@@ -1,6 +1,6 @@
 /// One item in a customer's recent history: the basis of item co-occurrence and the sources of
 /// item-based recommendations.
-public struct RecentItem: Sendable, Equatable, Hashable {
+public struct RecentItem: Sendable, Equatable, Hashable, Codable {
     /// The item.
     public var itemID: String
     /// When the customer last touched it (event time, ms).

@@ -20,7 +20,7 @@ public struct NoCatalog: ItemCatalogLookup, Sendable {
 }
 
 /// Parameters of the ``Recommender`` (DESIGN.md §4 "Recommendations").
-public struct RecommenderConfig: Sendable, Equatable {
+public struct RecommenderConfig: Sendable, Equatable, Codable {
     /// Items per list. Default 10.
     public var listSize: Int
     /// Leave out items the customer bought. Default true.

@@ -1,5 +1,5 @@
 /// Bounds and decay of a ``UserProfile`` (DESIGN.md §4 "User vectors").
-public struct UserProfileConfig: Sendable, Equatable {
+public struct UserProfileConfig: Sendable, Equatable, Codable {
     /// At most this many item affinities per customer; the smallest is dropped. Default 50.
     public var maxItems: Int
     /// At most this many category affinities per customer; the smallest is dropped. Default 20.
@@ -25,7 +25,7 @@ public struct UserProfileConfig: Sendable, Equatable {
 
 /// An order this customer placed, kept (bounded) so that a duplicate is applied once and a cancel or
 /// refund undoes it at most once.
-public struct AppliedOrder: Sendable, Equatable {
+public struct AppliedOrder: Sendable, Equatable, Codable {
     public var orderID: String
     public var ts: EventTime
     /// The order's monetary value when it was applied.
@@ -70,8 +70,8 @@ public struct ClickOutcome: Sendable, Equatable {
 ///
 /// Affinities use ``ForwardDecay``: stored values are in the units of a per-profile landmark, so
 /// ranking and eviction need no per-entry decay; real values are read with a time.
-/// Not thread-safe by itself; a value type, so each copy is independent.
-public struct UserProfile: Sendable, Equatable {
+/// A value type (each copy is independent), Codable for checkpoints and changelogs (DESIGN.md §5, §9).
+public struct UserProfile: Sendable, Equatable, Codable {
     public let config: UserProfileConfig
     private var decay: ForwardDecay
     private var items: [String: Double] = [:]
