@@ -13,7 +13,7 @@ import Darwin
 /// Every factor is `2^(−Δt / halfLife)`. The integer number of half-lives is applied exactly (a power
 /// of two only changes a binary exponent), and the fractional remainder is a fixed, short series of
 /// IEEE-754 operations, so the same inputs give the same bits on every run and every platform with
-/// IEEE doubles (no `libm`, no Foundation).
+/// IEEE doubles (no `exp`/`pow` from the C library, no Foundation).
 public enum Decay {
     /// `ln 2` to double precision.
     static let ln2 = 0.693_147_180_559_945_309_417_232_121_458

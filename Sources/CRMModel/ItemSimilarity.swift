@@ -181,7 +181,8 @@ public final class ItemSimilarity {
     }
 
     /// Counts a basket bought together: each item in turn (sorted by id) is observed with the history
-    /// plus the basket's earlier items. Returns the items that counted.
+    /// plus the basket's earlier items. Call it with the history read before
+    /// ``UserProfile/apply(order:weights:categoryOf:)``. Returns the items that counted.
     @discardableResult
     public func observe(recent: [RecentItem], items: [String], ts: EventTime) -> [String] {
         var history = recent
