@@ -1,0 +1,183 @@
+/// What the recommender may know about items from the catalog (DESIGN.md §2 catalog topic).
+public protocol ItemCatalogLookup {
+    /// The item's category, when known.
+    func category(of itemID: String) -> String?
+    /// Whether the item can be sold; unknown items count as available.
+    func isAvailable(_ itemID: String) -> Bool
+}
+
+/// A catalog keyed by item id.
+extension Dictionary: ItemCatalogLookup where Key == String, Value == CatalogItem {
+    public func category(of itemID: String) -> String? { self[itemID]?.category }
+    public func isAvailable(_ itemID: String) -> Bool { self[itemID]?.available ?? true }
+}
+
+/// No catalog: no categories, everything available.
+public struct NoCatalog: ItemCatalogLookup, Sendable {
+    public init() {}
+    public func category(of itemID: String) -> String? { nil }
+    public func isAvailable(_ itemID: String) -> Bool { true }
+}
+
+/// Parameters of the ``Recommender`` (DESIGN.md §4 "Recommendations").
+public struct RecommenderConfig: Sendable, Equatable, Codable {
+    /// Items per list. Default 10.
+    public var listSize: Int
+    /// Leave out items the customer bought. Default true.
+    public var excludeBought: Bool
+    /// Leave out items the catalog marks unavailable. Default true.
+    public var excludeUnavailable: Bool
+    /// Leave out the items the recommendation is based on (recent history and top affinities).
+    /// Default true.
+    public var excludeSeen: Bool
+    /// Sources: the recent history plus this many highest-affinity items. Default 10.
+    public var maxAffinitySources: Int
+    /// Neighbours read per source. Default 20.
+    public var neighboursPerSource: Int
+    /// Popular items (segment and global, each) considered as candidates. Default 30.
+    public var popularCandidates: Int
+    /// Blend weight of Σ affinity × similarity (affinities scaled so the strongest source is 1).
+    /// Default 1.
+    public var similarityWeight: Double
+    /// Blend weight of the candidate's category affinity (scaled so the strongest category is 1).
+    /// Default 0.25.
+    public var categoryWeight: Double
+    /// Blend weight of popularity in the customer's segment (scaled so the top item is 1). Default 0.1.
+    public var segmentPopularityWeight: Double
+    /// Blend weight of global popularity (scaled so the top item is 1). Default 0.05.
+    public var globalPopularityWeight: Double
+    /// Minimum event time between two emitted lists for one customer (ms). Default 60 s.
+    public var minEmitInterval: Int64
+
+    public init(listSize: Int = 10, excludeBought: Bool = true, excludeUnavailable: Bool = true,
+                excludeSeen: Bool = true, maxAffinitySources: Int = 10, neighboursPerSource: Int = 20,
+                popularCandidates: Int = 30, similarityWeight: Double = 1, categoryWeight: Double = 0.25,
+                segmentPopularityWeight: Double = 0.1, globalPopularityWeight: Double = 0.05,
+                minEmitInterval: Int64 = 60_000) {
+        self.listSize = listSize; self.excludeBought = excludeBought; self.excludeUnavailable = excludeUnavailable
+        self.excludeSeen = excludeSeen; self.maxAffinitySources = maxAffinitySources
+        self.neighboursPerSource = neighboursPerSource; self.popularCandidates = popularCandidates
+        self.similarityWeight = similarityWeight; self.categoryWeight = categoryWeight
+        self.segmentPopularityWeight = segmentPopularityWeight; self.globalPopularityWeight = globalPopularityWeight
+        self.minEmitInterval = minEmitInterval
+    }
+}
+
+/// Builds a customer's recommendation list: item-based collaborative filtering blended with
+/// category affinity and segment/global popularity (DESIGN.md §4 "Recommendations").
+///
+/// For a candidate `c` the score is
+/// `similarityWeight · Σ_s a_s · sim(s, c)` over sources `s` (recent items and top-affinity items,
+/// `a_s` = affinity / strongest source affinity)
+/// `+ categoryWeight · catAffinity(category(c)) / strongest category affinity`
+/// `+ segmentPopularityWeight · segmentCount(c) / top segment count`
+/// `+ globalPopularityWeight · globalCount(c) / top global count`.
+/// Candidates are the sources' neighbours plus the segment's and the global popular items, so a
+/// customer without history gets popular items (cold start). The reason names the largest of the four
+/// terms (ties in that order): "bought together with s" / "viewed together with s" for the strongest
+/// single source, "matches your interest in <category>", "popular in your segment", "popular now".
+/// Lists are sorted by score (highest first), ties by item id.
+public struct Recommender: Sendable {
+    private struct Candidate { var cf = 0.0; var best = 0.0; var bestSource: String? }
+
+    public var config: RecommenderConfig
+
+    public init(config: RecommenderConfig = RecommenderConfig()) { self.config = config }
+
+    /// The recommendation list for `profile` at `now`, with no catalog.
+    public func recommend(for profile: UserProfile, at now: EventTime, similarity: ItemSimilarity,
+                          popularity: PopularityIndex, segment: Int?) -> [RecommendedItem] {
+        recommend(for: profile, at: now, similarity: similarity, popularity: popularity, segment: segment,
+                  catalog: NoCatalog())
+    }
+
+    /// The recommendation list for `profile` at `now`.
+    public func recommend<C: ItemCatalogLookup>(for profile: UserProfile, at now: EventTime,
+                                                similarity: ItemSimilarity, popularity: PopularityIndex,
+                                                segment: Int?, catalog: C) -> [RecommendedItem] {
+        guard config.listSize > 0 else { return [] }
+        // Sources and their scaled affinities, in item-id order (fixed accumulation order).
+        var sourceSet = Set(profile.recent.map(\.itemID))
+        for (item, _) in profile.topItems(limit: config.maxAffinitySources, at: now) { sourceSet.insert(item) }
+        let sources = sourceSet.sorted()
+        var affinities: [Double] = sources.map { profile.itemAffinity($0, at: now) }
+        let maxAffinity = affinities.max() ?? 0
+        if maxAffinity > 0 { affinities = affinities.map { $0 / maxAffinity } }
+        let boughtSources = Set(profile.recent.filter(\.bought).map(\.itemID))
+
+        var candidates: [String: Candidate] = [:]
+        if maxAffinity > 0 {
+            for (s, a) in zip(sources, affinities) where a > 0 {
+                for n in similarity.neighbours(of: s, limit: config.neighboursPerSource) {
+                    let contribution = a * n.similarity
+                    var c = candidates[n.itemID] ?? Candidate()
+                    c.cf += contribution
+                    if contribution > c.best { c.best = contribution; c.bestSource = s }
+                    candidates[n.itemID] = c
+                }
+            }
+        }
+        let segmentTop = segment.map { popularity.popular(limit: config.popularCandidates, segment: $0) } ?? []
+        let globalTop = popularity.popular(limit: config.popularCandidates)
+        for p in segmentTop where candidates[p.itemID] == nil { candidates[p.itemID] = Candidate() }
+        for p in globalTop where candidates[p.itemID] == nil { candidates[p.itemID] = Candidate() }
+
+        let maxSegment = segmentTop.first?.score ?? 0
+        let maxGlobal = globalTop.first?.score ?? 0
+        let maxCategory = profile.topCategories(limit: 1, at: now).first?.affinity ?? 0
+
+        var result: [RecommendedItem] = []
+        result.reserveCapacity(candidates.count)
+        for (item, c) in candidates {
+            if config.excludeSeen && sourceSet.contains(item) { continue }
+            if config.excludeBought && profile.hasBought(item) { continue }
+            if config.excludeUnavailable && !catalog.isAvailable(item) { continue }
+            let cf = config.similarityWeight * c.cf
+            let category = catalog.category(of: item)
+            var cat = 0.0
+            if let category, maxCategory > 0 {
+                cat = config.categoryWeight * profile.categoryAffinity(category, at: now) / maxCategory
+            }
+            var seg = 0.0
+            if let segment, maxSegment > 0 {
+                seg = config.segmentPopularityWeight * popularity.score(of: item, segment: segment) / maxSegment
+            }
+            let glob = maxGlobal > 0 ? config.globalPopularityWeight * popularity.score(of: item) / maxGlobal : 0
+            let score = cf + cat + seg + glob
+            guard score > 0 else { continue }
+            let reason: String
+            if cf >= cat && cf >= seg && cf >= glob, let s = c.bestSource {
+                let bought = boughtSources.contains(s) || profile.hasBought(s)
+                reason = (bought ? "bought together with " : "viewed together with ") + s
+            } else if cat >= seg && cat >= glob, let category {
+                reason = "matches your interest in " + category
+            } else if seg >= glob {
+                reason = "popular in your segment"
+            } else {
+                reason = "popular now"
+            }
+            result.append(RecommendedItem(itemID: item, score: score, reason: reason))
+        }
+        result.sort { $0.score != $1.score ? $0.score > $1.score : $0.itemID < $1.itemID }
+        if result.count > config.listSize { result.removeLast(result.count - config.listSize) }
+        return result
+    }
+
+    /// Whether to emit `new` for a customer: only a non-empty list whose items (in order) differ from
+    /// the last emitted list, and only when at least `minInterval` ms of event time passed since the
+    /// last emission (or none happened yet).
+    public static func shouldEmit(_ new: [RecommendedItem], last: [RecommendedItem]?, lastEmitAt: EventTime?,
+                                  now: EventTime, minInterval: Int64 = 60_000) -> Bool {
+        guard !new.isEmpty else { return false }
+        if let last, last.count == new.count, zip(last, new).allSatisfy({ $0.itemID == $1.itemID }) { return false }
+        if let lastEmitAt, now - lastEmitAt < minInterval { return false }
+        return true
+    }
+
+    /// ``shouldEmit(_:last:lastEmitAt:now:minInterval:)`` with this recommender's
+    /// ``RecommenderConfig/minEmitInterval``.
+    public func shouldEmit(_ new: [RecommendedItem], last: [RecommendedItem]?, lastEmitAt: EventTime?,
+                           now: EventTime) -> Bool {
+        Self.shouldEmit(new, last: last, lastEmitAt: lastEmitAt, now: now, minInterval: config.minEmitInterval)
+    }
+}
