@@ -101,7 +101,10 @@ public struct JSONScanner {
     public mutating func beginObject() throws(JSONSyntaxError) {
         skipWhitespace()
         guard offset < count else { throw fail("unexpected end of input") }
-        guard p[offset] == UInt8(ascii: "{") else { throw fail("expected an object") }
+        guard p[offset] == UInt8(ascii: "{") else {
+            if p[offset] == 0xEF { throw unexpectedByte() }
+            throw fail("expected an object")
+        }
         try enter()
     }
 
