@@ -245,8 +245,10 @@ final class CodecFuzzTests: XCTestCase {
             w.event(event)
             let bytes = Array(w.out.utf8)
             do {
-                XCTAssertEqual(try EventDecoder().decode(bytes, from: Self.kind(of: event)), event, "#\(iteration): \(w.out)")
-                XCTAssertEqual(try EventDecoder().decodeLine(bytes), event, "#\(iteration): \(w.out)")
+                let byKind = try EventDecoder().decode(bytes, from: Self.kind(of: event))
+                let byLine = try EventDecoder().decodeLine(bytes)
+                XCTAssertEqual(byKind, event, "#\(iteration): \(w.out)")
+                XCTAssertEqual(byLine, event, "#\(iteration): \(w.out)")
             } catch {
                 XCTFail("#\(iteration): \(error) in \(w.out)")
                 return

@@ -184,7 +184,7 @@ private struct MessageReader {
             guard let v = s.exactInteger(t) else {
                 let d = s.double(t)
                 if d < 0 { throw EventDecodeError(field: "ts", reason: "negative timestamp") }
-                if d.isFinite && d == d.rounded(.towardZero), let problem = EventDecoder.timestampProblem(d) {
+                if d.isFinite && (d >= 0x1p53 || Double(Int64(d)) == d), let problem = EventDecoder.timestampProblem(d) {
                     throw EventDecodeError(field: "ts", reason: problem)
                 }
                 throw EventDecodeError(field: "ts", reason: "must be a whole number of milliseconds")

@@ -98,7 +98,8 @@ public enum ISO8601Timestamp {
             if fractionDigits == 0 || fractionDigits > 9 {
                 throw ISO8601Error(reason: "fraction of a second must have 1 to 9 digits")
             }
-            for _ in fractionDigits..<3 { millis *= 10 }
+            var scaled = fractionDigits
+            while scaled < 3 { millis *= 10; scaled += 1 }
         }
         var offsetMinutes: Int64 = 0
         if i == n {

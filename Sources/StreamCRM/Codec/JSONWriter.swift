@@ -80,7 +80,7 @@ public enum JSONWriter {
             appendRaw("null", to: &out)
             return
         }
-        if v.magnitude < 1e15 && v == v.rounded(.towardZero) {
+        if v.magnitude < 1e15 && Double(Int64(v)) == v {
             appendInt(Int64(v), to: &out)
             return
         }
