@@ -37,8 +37,11 @@ public final class CRMEngine {
     let assigner: SegmentAssigner
     let namer = SegmentNamer()
     let estimator: ChurnParameterEstimator
-    private var ordersSinceRefit = 0
-    private var updatesSinceRename = 0
+    var ordersSinceRefit = 0
+    var updatesSinceRename = 0
+    /// Customers changed since the last `takeDirtyCustomers()`, and customers erased since then.
+    var dirtyCustomers: Set<String> = []
+    var erasedCustomers: Set<String> = []
 
     public init(config: EngineConfig = EngineConfig()) {
         self.config = config
@@ -125,10 +128,28 @@ public final class CRMEngine {
     }
 
     private func state(for userID: String, partition: Int32) -> CustomerState {
+        dirtyCustomers.insert(userID)
         if let s = customers[userID] { return s }
         let s = CustomerState(profile: UserProfile(config: config.profile), partition: partition)
         customers[userID] = s
+        erasedCustomers.remove(userID)
         return s
+    }
+
+    /// The customers changed and erased since the last call (sorted), for a checkpoint.
+    public func takeDirtyCustomers() -> (changed: [String], erased: [String]) {
+        defer { dirtyCustomers.removeAll(keepingCapacity: true); erasedCustomers.removeAll(keepingCapacity: true) }
+        return (dirtyCustomers.subtracting(erasedCustomers).sorted(), erasedCustomers.sorted())
+    }
+
+    /// Drops the in-memory state of customers on partitions that moved to another instance
+    /// (their checkpointed state stays in the store).
+    public func dropCustomers(partitions: Set<Int32>) {
+        for (userID, customer) in customers where partitions.contains(customer.partition) {
+            customers[userID] = nil
+            dirtyCustomers.remove(userID)
+            _ = timers.cancel(user: userID)
+        }
     }
 
     private func applyClick(_ click: ClickEvent, customer: CustomerState, position: SourcePosition,
@@ -350,6 +371,8 @@ public final class CRMEngine {
     // MARK: Erasure
 
     private func forget(_ userID: String, into outputs: inout [ModelOutput]) {
+        dirtyCustomers.remove(userID)
+        erasedCustomers.insert(userID)
         if let customer = customers.removeValue(forKey: userID) {
             let p = customer.profile
             similarity.forget(recent: p.recent)

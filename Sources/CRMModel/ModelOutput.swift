@@ -17,6 +17,12 @@ public struct Recommendation: Sendable, Equatable {
     public var triggerType: String
     public var items: [RecommendedItem]
     public var segment: String
+
+    public init(eventID: String, userID: String, ts: EventTime, triggerEventID: String, triggerType: String,
+                items: [RecommendedItem], segment: String) {
+        self.eventID = eventID; self.userID = userID; self.ts = ts; self.triggerEventID = triggerEventID
+        self.triggerType = triggerType; self.items = items; self.segment = segment
+    }
 }
 
 /// A churn alert: the customer's risk of not ordering within the horizon crossed the threshold.
@@ -32,6 +38,13 @@ public struct ChurnAlert: Sendable, Equatable {
     public var monetary: Double
     public var segment: String
     public var reason: String
+
+    public init(eventID: String, userID: String, ts: EventTime, risk: Double, pAlive: Double, horizonDays: Double,
+                lastOrderAt: EventTime?, orders: Int, monetary: Double, segment: String, reason: String) {
+        self.eventID = eventID; self.userID = userID; self.ts = ts; self.risk = risk; self.pAlive = pAlive
+        self.horizonDays = horizonDays; self.lastOrderAt = lastOrderAt; self.orders = orders
+        self.monetary = monetary; self.segment = segment; self.reason = reason
+    }
 }
 
 /// A customer moved from one segment to another.
@@ -43,6 +56,12 @@ public struct SegmentChange: Sendable, Equatable {
     public var previousSegment: String?
     /// Feature name and raw value, in a fixed order.
     public var features: [(name: String, value: Double)]
+
+    public init(eventID: String, userID: String, ts: EventTime, segment: String, previousSegment: String?,
+                features: [(name: String, value: Double)]) {
+        self.eventID = eventID; self.userID = userID; self.ts = ts; self.segment = segment
+        self.previousSegment = previousSegment; self.features = features
+    }
 
     public static func == (a: SegmentChange, b: SegmentChange) -> Bool {
         a.eventID == b.eventID && a.userID == b.userID && a.ts == b.ts && a.segment == b.segment

@@ -10,7 +10,7 @@ import CRMModel
 /// - Unknown members are ignored whatever their type. An optional member given as `null` counts as
 ///   absent; a required one given as `null` is a type error.
 /// - `ts`: a JSON number that is exactly an integer of epoch ms (exponent forms such as
-///   `1.7647552001e12` are fine) in [2000-01-01, 2100-01-01), or an ISO-8601 string with `Z` or
+///   `1.7647552001e12` are fine) in [1990-01-01, 2100-01-01), or an ISO-8601 string with `Z` or
 ///   `±hh:mm` (`ISO8601Timestamp`). Seconds, microseconds or nanoseconds instead of ms, negative
 ///   values, digits inside a string and local times are refused.
 /// - Ids (`*_id`) must be non-empty strings; prices and totals finite and not negative;
@@ -18,8 +18,8 @@ import CRMModel
 /// - Clickstream `query` is kept only for `search`; `items` is required and non-empty for
 ///   `order`, optional for `cancel`/`refund`.
 public struct EventDecoder: Sendable {
-    /// Earliest accepted event time: 2000-01-01T00:00:00Z.
-    public static let minTimestamp: EventTime = 946_684_800_000
+    /// Earliest accepted event time: 1990-01-01T00:00:00Z (old enough for the CDNOW data set of 1997).
+    public static let minTimestamp: EventTime = 631_152_000_000
     /// First refused event time: 2100-01-01T00:00:00Z.
     public static let maxTimestamp: EventTime = 4_102_444_800_000
     /// Largest accepted quantity on an order line.
@@ -88,7 +88,7 @@ public struct EventDecoder: Sendable {
         if value >= lo / 1000 && value < hi / 1000 { return "seconds mistaken for milliseconds" }
         if value >= lo * 1000 && value < hi * 1000 { return "microseconds mistaken for milliseconds" }
         if value >= lo * 1_000_000 && value < hi * 1_000_000 { return "nanoseconds mistaken for milliseconds" }
-        return "out of range (must be epoch milliseconds in years 2000 to 2099)"
+        return "out of range (must be epoch milliseconds in years 1990 to 2099)"
     }
 }
 
@@ -210,7 +210,7 @@ private struct MessageReader {
                 throw EventDecodeError(field: "ts", reason: error.reason)
             }
             guard ms >= EventDecoder.minTimestamp && ms < EventDecoder.maxTimestamp else {
-                throw EventDecodeError(field: "ts", reason: "out of range (years 2000 to 2099)")
+                throw EventDecodeError(field: "ts", reason: "out of range (years 1990 to 2099)")
             }
             return ms
         default:
