@@ -32,7 +32,7 @@ enum TestSupport {
     static func consumerConfig(_ bootstrap: String, group: String,
                                _ extra: KeyValuePairs<String, String> = [:]) -> KafkaConfig {
         var c = config(["group.id": group, "auto.offset.reset": "earliest",
-                        "session.timeout.ms": "6000", "heartbeat.interval.ms": "500",
+                        "session.timeout.ms": "3000", "heartbeat.interval.ms": "300",
                         "topic.metadata.refresh.interval.ms": "1000",
                         "fetch.wait.max.ms": "50", "queued.min.messages": "10000"], bootstrap: bootstrap)
         for (k, v) in extra { c.set(k, v) }
@@ -47,7 +47,8 @@ enum TestSupport {
         while out.count < count, Date() < deadline {
             switch try consumer.poll(timeoutMs: 100) {
             case .message(let m)?: out.append(m)
-            case .error, .partitionEOF, nil: break
+            case .error(let e)?: print("consume error:", e)
+            case .partitionEOF, nil: break
             }
         }
         XCTAssertEqual(out.count, count, "messages consumed before the deadline", file: file, line: line)
