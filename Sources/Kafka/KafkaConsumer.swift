@@ -42,6 +42,18 @@ public final class KafkaConsumer: @unchecked Sendable {
                 guard let rk, let partitions, let ctx = ClientContext.from(opaque) else { return }
                 Rebalancer.handle(rk: rk, err: err, partitions: partitions, context: ctx)
             }
+            // Client-level errors (transport, all brokers down, ...), served inside consumer_poll;
+            // without this callback librdkafka would only log them. Surfaced by `poll` as values.
+            rd_kafka_conf_set_error_cb(conf) { rk, err, reason, opaque in
+                guard let ctx = ClientContext.from(opaque) else { return }
+                if err == RD_KAFKA_RESP_ERR__FATAL.rawValue, let rk,
+                   let fatal = KafkaError.fatalError(of: rk, context: "consumer") {
+                    ctx.record(error: fatal)
+                } else {
+                    ctx.record(error: KafkaError(rd_kafka_resp_err_t(rawValue: err), context: "consumer",
+                                                detail: reason.map { String(cString: $0) }))
+                }
+            }
         }
         // Serve the main queue (errors, logs' events) through consumer_poll.
         _ = rd_kafka_poll_set_consumer(rk)
@@ -241,9 +253,9 @@ public final class KafkaConsumer: @unchecked Sendable {
     private func pollEvent<M>(timeoutMs: Int32,
                               _ message: (UnsafeMutablePointer<rd_kafka_message_t>) throws(KafkaError) -> M)
         throws(KafkaError) -> KafkaPollEvent<M>? {
-        if !context.rebalanceErrors.isEmpty { return .error(context.rebalanceErrors.removeFirst()) }
+        if let pending = try takePendingError() { return .error(pending) }
         guard let m = rd_kafka_consumer_poll(rk, timeoutMs) else {
-            return context.rebalanceErrors.isEmpty ? nil : .error(context.rebalanceErrors.removeFirst())
+            return try takePendingError().map { .error($0) }
         }
         defer { rd_kafka_message_destroy(m) }   // we own every message consumer_poll returns
         let err = m.pointee.err
@@ -258,6 +270,20 @@ public final class KafkaConsumer: @unchecked Sendable {
         let detail = rd_kafka_message_errstr(m).map { String(cString: $0) }
         return .error(KafkaError(err, context: "consume", detail: detail, topic: topic,
                                  partition: topic == nil ? nil : m.pointee.partition))
+    }
+
+    /// The oldest error recorded by the rebalance or error callbacks; fatal ones are thrown.
+    private func takePendingError() throws(KafkaError) -> KafkaError? {
+        let e: KafkaError
+        if !context.rebalanceErrors.isEmpty {
+            e = context.rebalanceErrors.removeFirst()
+        } else if !context.errors.isEmpty {
+            e = context.errors.removeFirst()
+        } else {
+            return nil
+        }
+        if e.isFatal { throw e }
+        return e
     }
 
     /// The topic's name, cached by handle (checked against the handle's current name).
