@@ -3,6 +3,6 @@ import XCTest
 
 final class VersionTests: XCTestCase {
     func testLinksAgainstLibrdkafka2() {
-        XCTAssertTrue(Kafka.librdkafkaVersion.hasPrefix("2."), Kafka.librdkafkaVersion)
+        XCTAssertTrue(KafkaInfo.librdkafkaVersion.hasPrefix("2."), KafkaInfo.librdkafkaVersion)
     }
 }

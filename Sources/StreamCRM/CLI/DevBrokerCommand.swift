@@ -16,7 +16,7 @@ enum DevBrokerCommand {
             try (broker.bootstrapServers + "\n").write(toFile: file, atomically: true, encoding: .utf8)
         }
         print(broker.bootstrapServers)
-        fflush(stdout)
+        fflush(nil)
         StandardError.write("dev-broker: \(brokers) brokers, topics \(broker.topics.all.joined(separator: ", ")) with \(partitions) partitions; Ctrl-C stops\n")
         let stop = StopSignal()
         stop.install()

@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 
 /// The `streamcrm` command line: dispatches to the subcommands.
 public enum StreamCRMCommand {

@@ -75,7 +75,7 @@ public final class CRMDaemon {
                 && Date().timeIntervalSince(lastMessageWall) > options.caughtUpIdleSeconds {
                 break
             }
-            try? notifier.watchdog()
+            _ = try? notifier.watchdog()
         }
         // Graceful stop: no more fetching; everything in hand is processed; flush, checkpoint, commit, leave.
         _ = try? notifier.stopping()

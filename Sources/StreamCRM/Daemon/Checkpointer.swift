@@ -78,6 +78,16 @@ final class Checkpointer {
         _ = try checkpoint(producer: producer, consumer: consumer, deadline: nil, reason: "interval", stop: stop)
     }
 
+    /// One bounded flush; false when outputs are still unacknowledged after a second.
+    private func flushOnce(_ producer: KafkaProducer) -> Bool {
+        do {
+            try producer.flush(timeoutMs: 1000)
+            return true
+        } catch {
+            return false
+        }
+    }
+
     /// Flushes the producer (waiting out broker outages), writes the checkpoint and commits the
     /// offsets. With a deadline, gives up when it passes and returns false (the previous
     /// checkpoint stays; the events since are reprocessed on restart).
@@ -88,16 +98,13 @@ final class Checkpointer {
         // 1. Every output of the events being checkpointed must be acknowledged first.
         var waited = false
         while producer.outstanding > 0 {
-            do {
-                try producer.flush(timeoutMs: 1000)
-            } catch let e as KafkaError where e.code == .timedOut {
-                waited = true
-                metrics.producerWaits.increment()
-                logger.warn("waiting for brokers to acknowledge outputs", ["outstanding": producer.outstanding, "reason": reason],
-                            rateLimitKey: "flush-wait")
-                if let deadline, Date() > deadline { return false }
-                if reason == "interval", let stop, stop.isStopRequested { return false }
-            }
+            if flushOnce(producer) { continue }
+            waited = true
+            metrics.producerWaits.increment()
+            logger.warn("waiting for brokers to acknowledge outputs", ["outstanding": producer.outstanding, "reason": reason],
+                        rateLimitKey: "flush-wait")
+            if let deadline, Date() > deadline { return false }
+            if reason == "interval", let stop, stop.isStopRequested { return false }
         }
         if waited { logger.info("brokers acknowledged outputs again", ["reason": reason]) }
         let failures = producer.takeDeliveryFailures()

@@ -1,3 +1,5 @@
+import CRMModel
+
 /// The configured topic names (DESIGN.md §2–3).
 public struct TopicNames: Sendable, Equatable {
     public var clickstream = "shop.clickstream"
