@@ -36,7 +36,7 @@ public struct EngineConfig: Sendable {
     /// Emit a "reactivated" alert when an alerted customer orders again (default false).
     public var churnEmitReactivated = false
     /// Event-time clock.
-    public var watermark = Watermark.Configuration(allowedLateness: 5_000, maxForwardJump: millisecondsPerDay)
+    public var watermark = Watermark.Configuration(allowedLateness: 5_000, maxForwardJump: 7 * millisecondsPerDay)
     /// Recent event ids remembered per customer to drop redelivered events (default 16).
     public var rememberedEventIDs = 16
 

@@ -1,2 +1,5 @@
+import Foundation
 import StreamCRM
-print("streamcrm \(StreamCRMInfo.version)")
+
+// The whole command line lives in the StreamCRM module; this file only hands over.
+exit(StreamCRMCommand.main(CommandLine.arguments))

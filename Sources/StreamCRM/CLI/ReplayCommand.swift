@@ -6,7 +6,7 @@ import Foundation
 /// a summary goes to stderr. The same input gives the same bytes.
 enum ReplayCommand {
     static func main(_ args: [String]) throws -> Int32 {
-        let parsed = try Arguments(args, valueOptions: ["config", "set"], flagOptions: ["quiet"])
+        let parsed = try Arguments(args, valueOptions: ["config", "set", "then-silence-days"], flagOptions: ["quiet"])
         guard !parsed.positional.isEmpty else { throw UsageError("replay needs FILE... (- for stdin)") }
         let config = try Configuration.load(file: parsed.value("config"), overrides: parsed.values("set"))
         let topics = TopicNames(config)
@@ -27,8 +27,22 @@ enum ReplayCommand {
                 progress.tick()
             }
         }
+        // End of input: event time moves to the last event (and, with --then-silence-days, that
+        // many days further, as if the shop went quiet: the churn timers that silence fires).
+        guard let silenceDays = Double(parsed.value("then-silence-days") ?? "0"), silenceDays >= 0, silenceDays <= 3650 else {
+            throw UsageError("--then-silence-days expects a number of days in 0...3650")
+        }
         if let last = processor.engine.watermark.maxEventTime {
             try processor.advance(to: last, sink: &sink)
+            if silenceDays > 0 {
+                // Step a day at a time so that no single move exceeds the far-future bound.
+                var t = last
+                let end = last + Int64(silenceDays * Double(millisecondsPerDay))
+                while t < end {
+                    t = min(end, t + millisecondsPerDay)
+                    try processor.advance(to: t, sink: &sink)
+                }
+            }
         }
         try sink.out.flush()
         progress.finish()

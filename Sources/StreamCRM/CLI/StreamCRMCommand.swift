@@ -8,7 +8,8 @@ public enum StreamCRMCommand {
 
     commands:
       run --config FILE [--set key=value]...   the daemon: consume, update models, publish
-      replay [--config FILE] [--set k=v]... FILE...|-   the same pipeline over JSON-lines files, no broker
+      replay [--config FILE] [--set k=v]... [--then-silence-days N] FILE...|-
+                                           the same pipeline over JSON-lines files, no broker
       demo [--seed N] [--customers N]          embedded broker + generated shop traffic + the daemon
       dev-broker [--brokers N] [--partitions N] [--bootstrap-file FILE]   a local Kafka for other processes
       convert --from taobao|otto|cdnow|diginetica FILE   public data set → input events (JSON lines)

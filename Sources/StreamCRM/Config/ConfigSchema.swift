@@ -58,7 +58,7 @@ public enum ConfigSchema {
         ConfigKey("churn.emit_reactivated", "false", .bool, reloadable: true, "Emit a reactivated alert when an alerted customer orders again."),
         // Event time
         ConfigKey("time.allowed_lateness.ms", "5000", .int(0...Int64(86_400_000) * 365), "Watermark = largest event time seen minus this."),
-        ConfigKey("time.max_jump.ms", "86400000", .int(1...Int64(86_400_000) * 3650), "Events further than this ahead of the stream's clock are dead-lettered."),
+        ConfigKey("time.max_jump.ms", "604800000", .int(1...Int64(86_400_000) * 3650), "Events further than this ahead of the stream's clock are dead-lettered."),
         ConfigKey("time.idle_advance", "false", .bool, "Advance event time with the wall clock while the stream is idle (off in replay)."),
         // Privacy
         ConfigKey("privacy.pseudonymise.key", "", .string(allowEmpty: true), "If set, customer ids are replaced by a keyed hash on input."),
