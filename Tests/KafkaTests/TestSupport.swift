@@ -34,7 +34,7 @@ enum TestSupport {
         var c = config(["group.id": group, "auto.offset.reset": "earliest",
                         "session.timeout.ms": "3000", "heartbeat.interval.ms": "300",
                         "topic.metadata.refresh.interval.ms": "1000",
-                        "fetch.wait.max.ms": "50", "queued.min.messages": "10000"], bootstrap: bootstrap)
+                        "fetch.wait.max.ms": "50", "queued.min.messages": "200000"], bootstrap: bootstrap)
         for (k, v) in extra { c.set(k, v) }
         return c
     }
