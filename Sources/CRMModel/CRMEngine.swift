@@ -327,6 +327,11 @@ public final class CRMEngine {
             }
             customer.alertedEpisode = last
             stats.churnAlerts += 1
+            // Silence changes the customer's features (recency): re-segment them now, so that a
+            // drifting customer lands in an "at risk" or "lapsed" segment and the segment change
+            // is emitted beside the alert.
+            let position = SourcePosition(topic: "churn/\(due.userID)", partition: customer.partition, offset: last)
+            updateSegment(customer, userID: due.userID, ts: due.fireAt, learn: true, position: position, into: &outputs)
             outputs.append(.churnAlert(alert(customer, userID: due.userID, at: due.fireAt, score: score)))
         }
     }

@@ -88,17 +88,18 @@ public final class CRMDaemon {
     }
 
     private func pollOnce() throws {
-        let event = try consumer.poll(timeoutMs: 100) { [self] (message: KafkaMessageView) throws -> Void in
+        let event = try consumer.poll(timeoutMs: 100) { [self] (message: KafkaMessageView) throws -> TopicPartition in
             let position = SourcePosition(topic: message.topic, partition: message.partition, offset: message.offset)
             let empty = UnsafeRawBufferPointer(start: nil, count: 0)
             try processor.handle(message.value ?? empty, at: position, sink: &sink)
             checkpointer.processed(TopicPartition(message.topic, message.partition), nextOffset: message.offset + 1)
             metrics.eventsIn.increment()
+            return TopicPartition(message.topic, message.partition)
         }
         switch event {
-        case .message?:
+        case .message(let tp)?:
             lastMessageWall = Date()
-            eofPartitions.removeAll(keepingCapacity: true)
+            eofPartitions.remove(tp)
         case .partitionEOF(let tpo)?:
             eofPartitions.insert(tpo.topicPartition)
         case .error(let e)?:
