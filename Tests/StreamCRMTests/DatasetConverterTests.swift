@@ -26,20 +26,7 @@ final class DatasetConverterTests: XCTestCase {
         try DatasetConverter(format: format).convert(fileAt: try write(text, name: format.rawValue))
     }
 
-    /// shared/data: $STREAMCRM_DATA_DIR, else ../shared/data or ../../shared/data from the
-    /// package root (found from this file's path), the latter for git worktrees under wt/.
-    private func dataFile(_ format: DatasetFormat) throws -> String {
-        var candidates: [String] = []
-        if let dir = ProcessInfo.processInfo.environment["STREAMCRM_DATA_DIR"], !dir.isEmpty { candidates.append(dir) }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent("../shared/data").standardizedFileURL.path)
-        candidates.append(root.appendingPathComponent("../../shared/data").standardizedFileURL.path)
-        for dir in candidates {
-            let path = (dir as NSString).appendingPathComponent(format.sampleFileName)
-            if FileManager.default.isReadableFile(atPath: path) { return path }
-        }
-        throw XCTSkip("\(format.sampleFileName) not found in \(candidates) (set STREAMCRM_DATA_DIR to the shared/data directory)")
-    }
+    private func dataFile(_ format: DatasetFormat) throws -> String { try SharedData.file(format) }
 
     private func assertTimeOrdered(_ events: [ShopEvent], file: StaticString = #filePath, line: UInt = #line) {
         var last = EventTime.min
