@@ -60,6 +60,20 @@ extension Dictionary: _BinaryStateDecodableSpecial where Key: Decodable, Value: 
     }
 }
 
+extension Set: _BinaryStateDecodableSpecial where Element: Decodable {
+    static func _binaryDecode(from d: _BinaryStateDecoder) throws -> Self {
+        let n = try d.readCount()
+        var result = Set<Element>(minimumCapacity: n)
+        for _ in 0..<n {
+            let at = d.reader.offset
+            guard result.insert(try d.decodeValue(Element.self)).inserted else {
+                throw BinaryDecodeError.invalidValue(offset: at, reason: "duplicate set element")
+            }
+        }
+        return result
+    }
+}
+
 // MARK: - Decoder
 
 final class _BinaryStateDecoder: Decoder {

@@ -12,7 +12,8 @@
 /// - Arrays: varint count, then the elements. Dictionaries: varint count, then key and value per
 ///   entry, **sorted by key** (strings and integers by value, other keys by their encoded bytes),
 ///   so the same state always gives the same bytes whatever the hash seed.
-/// - Other unkeyed containers (custom code, e.g. `Set`): a 4-byte little-endian count, then the
+/// - Sets: varint count, then the elements ordered by their encoded bytes.
+/// - Other unkeyed containers (custom code): a 4-byte little-endian count, then the
 ///   elements (in the type's own order).
 /// - `encodeNil` outside an optional writes a 0 byte; `decodeNil` is true (and consumes it) exactly
 ///   when the next byte is 0, so it is only meaningful where the type itself wrote such a flag.
@@ -72,6 +73,18 @@ extension Dictionary: _BinaryStateEncodableSpecial where Key: Encodable, Value: 
             entries.sort { $0.key.lexicographicallyPrecedes($1.key) }
             for (k, v) in entries { e.writer.writeRaw(k); try e.encodeValue(v) }
         }
+    }
+}
+
+extension Set: _BinaryStateEncodableSpecial where Element: Encodable {
+    func _binaryEncode(to e: _BinaryStateEncoder) throws {
+        e.writer.writeVarUInt(UInt64(count))
+        // Ordered by the elements' encoded bytes, so that equal sets give equal bytes.
+        var encoded: [[UInt8]] = []
+        encoded.reserveCapacity(count)
+        for element in self { encoded.append(try BinaryStateEncoder().encode(element)) }
+        encoded.sort { $0.lexicographicallyPrecedes($1) }
+        for bytes in encoded { e.writer.writeRaw(bytes) }
     }
 }
 

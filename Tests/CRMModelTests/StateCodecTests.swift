@@ -184,7 +184,10 @@ final class StateCodecTests: XCTestCase {
         s1.byStruct = [:]; s2.byStruct = [:]
         for i in 0..<50 { s1.byStruct[Inner(a: Int8(i), b: "\(i)")] = i }
         for i in (0..<50).reversed() { s2.byStruct[Inner(a: Int8(i), b: "\(i)")] = i }
+        for i in 0..<100 { s1.set.insert("e\(i)") }
+        for i in (0..<100).reversed() { s2.set.insert("e\(i)") }
         XCTAssertEqual(try BinaryStateEncoder().encode(s1), try BinaryStateEncoder().encode(s2))
+        XCTAssertEqual(try BinaryStateDecoder().decode(Sample.self, from: try BinaryStateEncoder().encode(s1)), s1)
     }
 
     func testCodableBadBytesThrow() throws {
