@@ -5,33 +5,34 @@
 public final class CRMEngine {
     public let config: EngineConfig
     /// Per-customer state.
-    public private(set) var customers: [String: CustomerState] = [:]
-    /// Item co-occurrence cache (global).
-    public let similarity: ItemSimilarity
-    /// Decayed global and per-segment popularity (global).
-    public let popularity: PopularityIndex
+    public internal(set) var customers: [String: CustomerState] = [:]
+    /// Item co-occurrence cache (global). A `var` (setter internal) so that `restoreGlobals` can
+    /// replace it with one restored from a checkpoint (CRMEngine+State.swift).
+    public internal(set) var similarity: ItemSimilarity
+    /// Decayed global and per-segment popularity (global); replaced by `restoreGlobals` like `similarity`.
+    public internal(set) var popularity: PopularityIndex
     /// Catalog records seen on the catalog topic.
-    public private(set) var catalog: [String: CatalogItem] = [:]
+    public internal(set) var catalog: [String: CatalogItem] = [:]
     /// Online standardiser of customer features.
-    public private(set) var standardizer: FeatureStandardizer
+    public internal(set) var standardizer: FeatureStandardizer
     /// Online k-means over standardised customer features.
-    public private(set) var kmeans: OnlineKMeans
+    public internal(set) var kmeans: OnlineKMeans
     /// Segment names by id, recomputed from the centroids.
-    public private(set) var segmentNames: [String] = []
+    public internal(set) var segmentNames: [String] = []
     /// The churn model in use (parameters re-estimated from live summaries).
-    public private(set) var churn: ChurnModel
+    public internal(set) var churn: ChurnModel
     /// Result of the last parameter estimate, if any.
-    public private(set) var lastChurnFit: ChurnFit?
+    public internal(set) var lastChurnFit: ChurnFit?
     /// Event time of the last parameter estimate.
-    public private(set) var lastChurnFitAt: EventTime?
+    public internal(set) var lastChurnFitAt: EventTime?
     /// Per-customer (x, t_x, T) summaries in buckets: the estimator's input.
-    public private(set) var churnSummaries = ChurnSummaryBuckets(bucketDays: 1)
+    public internal(set) var churnSummaries = ChurnSummaryBuckets(bucketDays: 1)
     /// Churn timers: when each customer's risk will cross the threshold.
-    public private(set) var timers = ChurnTimers()
+    public internal(set) var timers = ChurnTimers()
     /// The event-time clock.
-    public private(set) var watermark: Watermark
+    public internal(set) var watermark: Watermark
     /// What the engine did so far.
-    public private(set) var stats = EngineStats()
+    public internal(set) var stats = EngineStats()
 
     let recommender: Recommender
     let assigner: SegmentAssigner
@@ -143,11 +144,16 @@ public final class CRMEngine {
     }
 
     /// Drops the in-memory state of customers on partitions that moved to another instance
-    /// (their checkpointed state stays in the store).
+    /// (their checkpointed state stays in the store), with their churn summaries and timers, so that
+    /// `restoreCustomer` on the instance that takes them over rebuilds both consistently.
     public func dropCustomers(partitions: Set<Int32>) {
         for (userID, customer) in customers where partitions.contains(customer.partition) {
             customers[userID] = nil
             dirtyCustomers.remove(userID)
+            let p = customer.profile
+            if let first = p.firstOrderAt, let last = p.lastOrderAt, p.orderCount > 0 {
+                churnSummaries.remove(orders: p.orderCount, firstOrderAt: first, lastOrderAt: last)
+            }
             _ = timers.cancel(user: userID)
         }
     }
@@ -297,7 +303,8 @@ public final class CRMEngine {
 
     // MARK: Churn
 
-    private func armTimer(_ customer: CustomerState, userID: String) {
+    /// Internal (not private): `restoreCustomer` re-arms a restored customer's timer with it.
+    func armTimer(_ customer: CustomerState, userID: String) {
         let p = customer.profile
         guard p.orderCount > 0, let first = p.firstOrderAt, let last = p.lastOrderAt else {
             _ = timers.cancel(user: userID)
@@ -326,6 +333,7 @@ public final class CRMEngine {
                 continue
             }
             customer.alertedEpisode = last
+            dirtyCustomers.insert(due.userID)  // the alerted episode is customer state to checkpoint
             stats.churnAlerts += 1
             // Silence changes the customer's features (recency): re-segment them now, so that a
             // drifting customer lands in an "at risk" or "lapsed" segment and the segment change

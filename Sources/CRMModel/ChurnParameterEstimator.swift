@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// The result of a churn-parameter estimation.
-public struct ChurnFit: Sendable, Equatable {
+public struct ChurnFit: Sendable, Equatable, Codable {
     /// The parameters to use: the estimate, or the prior when there were too few customers.
     public var parameters: ChurnParameters
     /// True when `parameters` is the prior (too few customers, or the fit failed).

@@ -1,5 +1,5 @@
 /// Counters the engine keeps about what it did (exported as metrics by the daemon).
-public struct EngineStats: Sendable, Equatable {
+public struct EngineStats: Sendable, Equatable, Codable {
     public var clicks = 0
     public var orders = 0
     public var cancels = 0

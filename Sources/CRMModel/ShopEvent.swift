@@ -81,7 +81,7 @@ public struct OrderEvent: Sendable, Equatable {
 }
 
 /// A catalog record (compacted topic, key = item id).
-public struct CatalogItem: Sendable, Equatable {
+public struct CatalogItem: Sendable, Equatable, Codable {
     public var itemID: String
     public var category: String?
     public var brand: String?

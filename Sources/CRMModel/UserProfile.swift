@@ -73,32 +73,34 @@ public struct ClickOutcome: Sendable, Equatable {
 /// A value type (each copy is independent), Codable for checkpoints and changelogs (DESIGN.md §5, §9).
 public struct UserProfile: Sendable, Equatable, Codable {
     public let config: UserProfileConfig
-    private var decay: ForwardDecay
-    private var items: [String: Double] = [:]
-    private var categories: [String: Double] = [:]
+    // Internal (not private) so that the binary state codec (UserProfile+StateCodable.swift) can
+    // restore a profile field by field.
+    var decay: ForwardDecay
+    var items: [String: Double] = [:]
+    var categories: [String: Double] = [:]
 
     /// Distinct recently touched items, oldest first, at most ``UserProfileConfig/recentLimit``.
-    public private(set) var recent: [RecentItem] = []
+    public internal(set) var recent: [RecentItem] = []
     /// Ordered items with the time of their last purchase, at most ``UserProfileConfig/maxBoughtItems``.
-    public private(set) var bought: [String: EventTime] = [:]
+    public internal(set) var bought: [String: EventTime] = [:]
     /// Recent orders (oldest first), at most ``UserProfileConfig/maxAppliedOrders``.
-    public private(set) var appliedOrders: [AppliedOrder] = []
+    public internal(set) var appliedOrders: [AppliedOrder] = []
 
     /// Time of the first (not cancelled) order.
-    public private(set) var firstOrderAt: EventTime?
+    public internal(set) var firstOrderAt: EventTime?
     /// Time of the last (not cancelled) order.
-    public private(set) var lastOrderAt: EventTime?
+    public internal(set) var lastOrderAt: EventTime?
     /// Orders applied minus orders cancelled.
-    public private(set) var orderCount = 0
+    public internal(set) var orderCount = 0
     /// Sum of order values minus refunds and cancels.
-    public private(set) var monetary = 0.0
+    public internal(set) var monetary = 0.0
     /// Number of distinct UTC days with an order (cancels remove a day when no other remembered
     /// order falls on it). `distinctOrderDays − 1` is BG/NBD's repeat-purchase frequency.
-    public private(set) var distinctOrderDays = 0
+    public internal(set) var distinctOrderDays = 0
     /// Counts of clickstream events by type.
-    public private(set) var views = 0, clicks = 0, cartAdds = 0, cartRemoves = 0, wishlists = 0, searches = 0
+    public internal(set) var views = 0, clicks = 0, cartAdds = 0, cartRemoves = 0, wishlists = 0, searches = 0
     /// Time of the latest event applied (the maximum seen).
-    public private(set) var lastEventAt: EventTime?
+    public internal(set) var lastEventAt: EventTime?
 
     public init(config: UserProfileConfig = UserProfileConfig()) {
         self.config = config

@@ -55,11 +55,12 @@ public struct Watermark: Sendable, Codable, Equatable {
     /// The configuration.
     public let configuration: Configuration
     /// Largest accepted event time, nil before the first event.
-    public private(set) var maxEventTime: EventTime?
+    public internal(set) var maxEventTime: EventTime?
     /// The watermark, nil before the first event.
-    public private(set) var current: EventTime?
-    private var lastEventWall: Int64?
-    private var futureStreak = 0
+    public internal(set) var current: EventTime?
+    // Internal (not private) so that CRMEngine+State.swift can checkpoint and restore the clock.
+    var lastEventWall: Int64?
+    var futureStreak = 0
 
     /// - Parameters:
     ///   - configuration: settings (default `Configuration()`).

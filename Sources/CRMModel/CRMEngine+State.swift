@@ -1,0 +1,195 @@
+/// Checkpoint and restore of the engine's state (DESIGN.md §5).
+///
+/// Two kinds of state:
+/// - **Customers**, many and small, each in its own blob (``CustomerStateCodec``, hand-written), keyed
+///   by user id and stored with the customer's partition, so that the customers of one partition
+///   can be restored when it is assigned.
+/// - **Globals**, few and large (``encodeGlobals()``): each key's blob is one version byte
+///   (``globalsVersion``) followed by a ``BinaryStateEncoder`` encoding.
+///
+/// Per-customer derived structures, the churn summaries (the estimator's input) and the churn
+/// timers, are **not** saved: ``restoreCustomer(userID:partition:from:)`` rebuilds them from each
+/// restored customer and ``dropCustomers(partitions:)`` removes them, so they always reflect exactly
+/// the customers in memory, after a restart or after partitions move.
+///
+/// Configuration: restored state is put under the restoring engine's ``EngineConfig``. Profile
+/// bounds and half-lives, the similarity and popularity configurations, the churn horizon and the
+/// clock's settings come from the engine; the saved k-means (with its own configuration) is kept
+/// only when its k and dimension match the engine's, otherwise segments start empty; the saved
+/// churn parameters only when the model kind matches.
+extension CRMEngine {
+    /// Version byte that starts every global blob.
+    public static let globalsVersion: UInt8 = 1
+
+    /// The keys ``encodeGlobals()`` writes, in order.
+    public static let globalKeys = ["similarity", "popularity", "segments", "churn", "clock", "catalog", "stats"]
+
+    struct SegmentsState: Codable {
+        var standardizer: FeatureStandardizer
+        var kmeans: OnlineKMeans
+        var names: [String]
+        var updatesSinceRename: Int
+    }
+
+    struct ChurnState: Codable {
+        var model: ChurnModel
+        var lastFit: ChurnFit?
+        var lastFitAt: EventTime?
+        var ordersSinceRefit: Int
+    }
+
+    /// The clock without its settings (the engine's apply) and without the wall time of the last
+    /// event (meaningless after a restart: idle advancement starts again after the next event).
+    struct ClockState: Codable {
+        var maxEventTime: EventTime?
+        var current: EventTime?
+        var futureStreak: Int
+    }
+
+    // MARK: Customers
+
+    /// The customer's partition and state blob, or nil when the engine does not hold them.
+    public func encodeCustomer(_ userID: String) -> (partition: Int32, state: [UInt8])? {
+        guard let customer = customers[userID] else { return nil }
+        return (customer.partition, CustomerStateCodec.encode(customer))
+    }
+
+    /// Restores one customer from a blob written by ``encodeCustomer(_:)`` (call ``restoreGlobals(_:)``
+    /// first): inserts (or replaces) the customer, adds their order summary to ``churnSummaries`` and
+    /// re-arms their churn timer as an order would, unless their current episode was already alerted.
+    /// A segment the restored segments do not have is dropped (the customer is re-assigned on their
+    /// next event). Throws ``BinaryDecodeError`` on a malformed blob, leaving the engine unchanged.
+    public func restoreCustomer(userID: String, partition: Int32, from bytes: UnsafeRawBufferPointer) throws {
+        let customer = try CustomerStateCodec.decode(bytes, profileConfig: config.profile, partition: partition)
+        if let s = customer.segment, !(kmeans.isInitialized && s < kmeans.centroids.count && s < segmentNames.count) {
+            customer.segment = nil
+        }
+        if let old = customers[userID] { removeSummary(of: old) }
+        customers[userID] = customer
+        let p = customer.profile
+        if let first = p.firstOrderAt, let last = p.lastOrderAt, p.orderCount > 0 {
+            churnSummaries.add(orders: p.orderCount, firstOrderAt: first, lastOrderAt: last)
+        }
+        armTimer(customer, userID: userID)
+    }
+
+    /// ``restoreCustomer(userID:partition:from:)`` from a byte array.
+    public func restoreCustomer(userID: String, partition: Int32, from bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try restoreCustomer(userID: userID, partition: partition, from: $0) }
+    }
+
+    private func removeSummary(of customer: CustomerState) {
+        let p = customer.profile
+        if let first = p.firstOrderAt, let last = p.lastOrderAt, p.orderCount > 0 {
+            churnSummaries.remove(orders: p.orderCount, firstOrderAt: first, lastOrderAt: last)
+        }
+    }
+
+    // MARK: Globals
+
+    /// The global model state as a few keyed blobs (``globalKeys``): "similarity", "popularity",
+    /// "segments" (standardiser, k-means, names, rename counter), "churn" (model, last fit and its
+    /// time, orders since the last refit), "clock" (watermark), "catalog" and "stats". The same state
+    /// always gives the same bytes.
+    public func encodeGlobals() -> [(key: String, state: [UInt8])] {
+        [
+            ("similarity", Self.blob(similarity.snapshot())),
+            ("popularity", Self.blob(popularity.snapshot())),
+            ("segments", Self.blob(SegmentsState(standardizer: standardizer, kmeans: kmeans, names: segmentNames,
+                                                 updatesSinceRename: updatesSinceRename))),
+            ("churn", Self.blob(ChurnState(model: churn, lastFit: lastChurnFit, lastFitAt: lastChurnFitAt,
+                                           ordersSinceRefit: ordersSinceRefit))),
+            ("clock", Self.blob(ClockState(maxEventTime: watermark.maxEventTime, current: watermark.current,
+                                           futureStreak: watermark.futureStreak))),
+            ("catalog", Self.blob(catalog)),
+            ("stats", Self.blob(stats)),
+        ]
+    }
+
+    /// Restores the global model state of a fresh engine (before any customer is restored or event
+    /// processed). `load` returns a key's blob, or nil when there is none: that part starts empty.
+    /// Throws ``BinaryDecodeError`` (or a `DecodingError`) on a malformed blob; everything is decoded
+    /// before anything is applied, so on a throw the engine is unchanged.
+    public func restoreGlobals(_ load: (String) throws -> [UInt8]?) throws {
+        let sim = try Self.decode(ItemSimilarity.Snapshot.self, try load("similarity"))
+        let pop = try Self.decode(PopularityIndex.Snapshot.self, try load("popularity"))
+        let seg = try Self.decode(SegmentsState.self, try load("segments"))
+        let chu = try Self.decode(ChurnState.self, try load("churn"))
+        let clk = try Self.decode(ClockState.self, try load("clock"))
+        let cat = try Self.decode([String: CatalogItem].self, try load("catalog"))
+        let sta = try Self.decode(EngineStats.self, try load("stats"))
+        if let clk {
+            for t in [clk.maxEventTime, clk.current].compactMap({ $0 }) where abs(t) > CustomerStateCodec.maxAbsTime {
+                throw BinaryDecodeError.invalidValue(offset: 0, reason: "clock time \(t) out of range")
+            }
+        }
+
+        if var s = sim {
+            if s.config != config.similarity {
+                s.config = config.similarity
+                s.decay = ForwardDecay(halfLife: config.similarity.halfLife, landmark: s.decay.landmark,
+                                       rebaseAfterHalfLives: s.decay.rebaseAfterHalfLives)
+            }
+            similarity = ItemSimilarity(snapshot: s)
+        }
+        if var s = pop {
+            if s.config != config.popularity {
+                s.config = config.popularity
+                s.decay = ForwardDecay(halfLife: config.popularity.halfLife, landmark: s.decay.landmark,
+                                       rebaseAfterHalfLives: s.decay.rebaseAfterHalfLives)
+            }
+            popularity = PopularityIndex(snapshot: s)
+        }
+        if let seg, Self.segmentsFit(seg, k: config.segmentCount) {
+            standardizer = seg.standardizer
+            kmeans = seg.kmeans
+            segmentNames = seg.names
+            updatesSinceRename = seg.updatesSinceRename
+        }
+        if let chu {
+            churn = chu.model.kind == config.churnKind
+                ? chu.model : ChurnModel(kind: config.churnKind, horizonDays: config.churnHorizonDays)
+            churn.horizonDays = config.churnHorizonDays
+            lastChurnFit = chu.lastFit
+            lastChurnFitAt = chu.lastFitAt
+            ordersSinceRefit = chu.ordersSinceRefit
+        }
+        if let clk {
+            var w = Watermark(configuration: config.watermark)
+            w.maxEventTime = clk.maxEventTime
+            w.current = clk.current
+            w.futureStreak = clk.futureStreak
+            watermark = w
+        }
+        if let cat { catalog = cat }
+        if let sta { stats = sta }
+    }
+
+    /// Whether saved segments match the engine's k and feature dimension and are self-consistent.
+    private static func segmentsFit(_ s: SegmentsState, k: Int) -> Bool {
+        let d = CustomerFeatures.dimension
+        let km = s.kmeans
+        return km.configuration.k == k && km.configuration.dimension == d && s.standardizer.dimension == d
+            && s.standardizer.mean.count == d && km.centroids.count <= k && km.weights.count == km.centroids.count
+            && km.centroids.allSatisfy { $0.count == d } && s.names.count <= km.centroids.count
+            && (!km.isInitialized || km.centroids.count == k)
+    }
+
+    private static func blob<T: Encodable>(_ value: T) -> [UInt8] {
+        // The state types' encodings cannot throw (no custom code throws while encoding).
+        do {
+            return [globalsVersion] + (try BinaryStateEncoder().encode(value))
+        } catch {
+            preconditionFailure("encoding \(T.self) failed: \(error)")
+        }
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]?) throws -> T? {
+        guard let bytes else { return nil }
+        guard let version = bytes.first else { throw BinaryDecodeError.truncated(offset: 0, needed: 1, available: 0) }
+        guard version == globalsVersion else {
+            throw BinaryDecodeError.invalidValue(offset: 0, reason: "unknown global state version \(version)")
+        }
+        return try BinaryStateDecoder().decode(T.self, from: Array(bytes.dropFirst()))
+    }
+}
