@@ -32,7 +32,7 @@ public final class EventProcessor {
         }
         let event: ShopEvent
         do {
-            event = try decoder.decode(body, from: kind)
+            if let kind { event = try decoder.decode(body, from: kind) } else { event = try decoder.decodeLine(body) }
         } catch {
             counts.decodeErrors += 1
             try deadLetter(error.description, body, position, &sink)

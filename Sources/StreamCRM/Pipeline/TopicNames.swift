@@ -23,8 +23,15 @@ public struct TopicNames: Sendable, Equatable {
         segments = c.string("topic.segments"); deadLetter = c.string("topic.dead_letter")
     }
 
-    /// The input topics to subscribe to.
-    public var inputs: [String] { [clickstream, orders, catalog, control].filter { !$0.isEmpty } }
+    /// The input topics to subscribe to (each once: clickstream and orders may be one topic).
+    public var inputs: [String] {
+        var seen = Set<String>()
+        return [clickstream, orders, catalog, control].filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
+    /// Whether clicks and orders share one topic: its messages are read by their `type`, and
+    /// one customer's clicks and orders keep their relative order (one partition per customer).
+    public var sharedEventTopic: Bool { clickstream == orders }
     /// The output topics.
     public var outputs: [String] { [recommendations, churnAlerts, segments, deadLetter] }
     /// Every topic.
@@ -33,7 +40,10 @@ public struct TopicNames: Sendable, Equatable {
     public var compactedOutputs: [String] { [segments] }
 
     /// The schema an input topic's messages are read with.
-    public func kind(of topic: String) -> InputTopicKind? {
+    /// nil for a topic that is not an input, `.some(nil)` for the shared event topic whose
+    /// messages are read by their `type`.
+    public func kind(of topic: String) -> InputTopicKind?? {
+        if sharedEventTopic && topic == clickstream { return .some(nil) }
         switch topic {
         case clickstream: return .clickstream
         case orders: return .orders
