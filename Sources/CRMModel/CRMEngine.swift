@@ -34,6 +34,10 @@ public final class CRMEngine {
     /// What the engine did so far.
     public internal(set) var stats = EngineStats()
 
+    /// The wall clock (ms) of a live daemon, set by its loop; nil in replay. Only used to judge
+    /// whether an event is implausibly far in the future and for idle advancement.
+    public var wallNow: EventTime?
+
     let recommender: Recommender
     let assigner: SegmentAssigner
     let namer = SegmentNamer()
@@ -42,7 +46,7 @@ public final class CRMEngine {
     var updatesSinceRename = 0
     /// Customers changed since the last `takeDirtyCustomers()`, and customers erased since then.
     var dirtyCustomers: Set<String> = []
-    var erasedCustomers: Set<String> = []
+    var erasedCustomers: [String: Int32] = [:]
 
     public init(config: EngineConfig = EngineConfig()) {
         self.config = config
@@ -71,7 +75,7 @@ public final class CRMEngine {
             stats.catalogRecords += 1
             return .applied
         case .forgetUser(let userID):
-            forget(userID, into: &outputs)
+            forget(userID, partition: partition ?? position.partition, into: &outputs)
             return .applied
         case .click(let click):
             guard let verdict = observeTime(click.ts) else {
@@ -119,7 +123,7 @@ public final class CRMEngine {
 
     /// Classifies the event time; nil when it is too far in the future to be trusted.
     private func observeTime(_ ts: EventTime) -> Watermark.Classification? {
-        let c = watermark.observe(ts)
+        let c = watermark.observe(ts, wallNow: wallNow)
         switch c {
         case .tooFarInFuture: return nil
         case .late: stats.lateEvents += 1
@@ -133,14 +137,16 @@ public final class CRMEngine {
         if let s = customers[userID] { return s }
         let s = CustomerState(profile: UserProfile(config: config.profile), partition: partition)
         customers[userID] = s
-        erasedCustomers.remove(userID)
+        erasedCustomers[userID] = nil
         return s
     }
 
-    /// The customers changed and erased since the last call (sorted), for a checkpoint.
-    public func takeDirtyCustomers() -> (changed: [String], erased: [String]) {
+    /// The customers changed and erased (with their partition) since the last call, sorted by
+    /// id, for a checkpoint.
+    public func takeDirtyCustomers() -> (changed: [String], erased: [(userID: String, partition: Int32)]) {
         defer { dirtyCustomers.removeAll(keepingCapacity: true); erasedCustomers.removeAll(keepingCapacity: true) }
-        return (dirtyCustomers.subtracting(erasedCustomers).sorted(), erasedCustomers.sorted())
+        let changed = dirtyCustomers.filter { erasedCustomers[$0] == nil }.sorted()
+        return (changed, erasedCustomers.sorted { $0.key < $1.key }.map { (userID: $0.key, partition: $0.value) })
     }
 
     /// Drops the in-memory state of customers on partitions that moved to another instance
@@ -383,9 +389,9 @@ public final class CRMEngine {
 
     // MARK: Erasure
 
-    private func forget(_ userID: String, into outputs: inout [ModelOutput]) {
+    private func forget(_ userID: String, partition: Int32, into outputs: inout [ModelOutput]) {
         dirtyCustomers.remove(userID)
-        erasedCustomers.insert(userID)
+        erasedCustomers[userID] = customers[userID]?.partition ?? partition
         if let customer = customers.removeValue(forKey: userID) {
             let p = customer.profile
             similarity.forget(recent: p.recent)

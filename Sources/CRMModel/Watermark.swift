@@ -82,7 +82,10 @@ public struct Watermark: Sendable, Codable, Equatable {
     ///   - t: the event's time.
     ///   - wallNow: the wall clock (ms) when it was received, for idle advancement (default nil).
     public mutating func observe(_ t: EventTime, wallNow: Int64? = nil) -> Classification {
-        if let ref = referenceTime, t - ref > configuration.maxForwardJump {
+        // A live stream also measures "far ahead" against the wall clock, so that a restart after
+        // a long pause (event time jumps with the wall clock) is not mistaken for a bad clock.
+        let ref = [referenceTime, wallNow].compactMap { $0 }.max()
+        if let ref, t - ref > configuration.maxForwardJump {
             futureStreak += 1
             let limit = configuration.futureStreakToAccept
             guard limit > 0, futureStreak >= limit else { return .tooFarInFuture(by: t - ref) }

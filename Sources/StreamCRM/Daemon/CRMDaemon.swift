@@ -42,9 +42,13 @@ public final class CRMDaemon {
         processor = EventProcessor(engine: engine, topics: topics)
         metrics = DaemonMetrics()
         store = try StateStore(directory: configuration.string("state.dir"))
-        checkpointer = Checkpointer(store: store, engine: engine, logger: logger, metrics: metrics,
-                                    everyEvents: Int(configuration.int("checkpoint.interval.events")),
-                                    everyMs: Int(configuration.int("checkpoint.interval.ms")))
+        let changelog = topics.changelog.isEmpty ? nil : StateChangelog(
+            topic: topics.changelog,
+            readerConfig: (configuration.kafkaCommon + configuration.kafkaConsumer).map { (key: $0.0, value: $0.1) })
+        checkpointer = try Checkpointer(store: store, engine: engine, logger: logger, metrics: metrics,
+                                        everyEvents: Int(configuration.int("checkpoint.interval.events")),
+                                        everyMs: Int(configuration.int("checkpoint.interval.ms")),
+                                        changelog: changelog, inputTopics: topics.inputs)
         try checkpointer.restoreGlobals()
     }
 
@@ -68,6 +72,7 @@ public final class CRMDaemon {
         let deadlineSeconds = Double(configuration.int("shutdown.deadline.s"))
         while !stopSignal.isStopRequested {
             if stopSignal.takeReloadRequest() { reload() }
+            processor.engine.wallNow = Int64(Date().timeIntervalSince1970 * 1000)
             try pollOnce()
             producer.poll(timeoutMs: 0)
             try checkpointer.maybeCheckpoint(producer: producer, consumer: consumer, stop: stopSignal)

@@ -13,15 +13,38 @@ final class Checkpointer {
     let metrics: DaemonMetrics
     let everyEvents: Int
     let everyMs: Int
+    /// The changelog that lets partitions move between instances (nil = off).
+    let changelog: StateChangelog?
+    /// The input topics (offsets are kept per input topic and partition).
+    let inputTopics: [String]
+    /// This state directory's identity in changelog markers.
+    let instanceID: String
 
     /// Next offset to read per partition, for the events processed so far.
     private(set) var positions: [TopicPartition: Int64] = [:]
+    /// Partition numbers whose customers are in memory.
+    private(set) var ownedPartitions: Set<Int32> = []
+    private var sequence: Int64 = 0
     private var eventsSinceCheckpoint = 0
     private var lastCheckpoint = Date()
 
-    init(store: StateStore, engine: CRMEngine, logger: Logger, metrics: DaemonMetrics, everyEvents: Int, everyMs: Int) {
+    static let checkpointGlobalKey = "checkpoint"
+
+    init(store: StateStore, engine: CRMEngine, logger: Logger, metrics: DaemonMetrics, everyEvents: Int, everyMs: Int,
+         changelog: StateChangelog?, inputTopics: [String]) throws {
         self.store = store; self.engine = engine; self.logger = logger; self.metrics = metrics
         self.everyEvents = everyEvents; self.everyMs = everyMs
+        self.changelog = changelog
+        self.inputTopics = inputTopics
+        if let id = try store.meta("instance_id") {
+            instanceID = id
+        } else {
+            instanceID = UUID().uuidString.lowercased()
+            try store.setMeta("instance_id", instanceID)
+        }
+        if let bytes = try store.loadGlobal(Self.checkpointGlobalKey), let seq = Int64(String(decoding: bytes, as: UTF8.self)) {
+            sequence = seq
+        }
     }
 
     /// Notes that the event before `nextOffset` on `tp` has been processed.
@@ -35,22 +58,33 @@ final class Checkpointer {
         try engine.restoreGlobals { try store.loadGlobal($0) }
     }
 
-    /// Loads the customers of newly assigned partitions and returns where to resume each one:
-    /// the checkpointed offset, or the group's committed offset when there is no checkpoint.
+    /// Loads the customers of newly assigned partitions and returns where to resume each one.
+    ///
+    /// For each partition number: if the changelog's last checkpoint on it was written by another
+    /// instance, the partition's state is rebuilt from the changelog (and written to the local
+    /// store); otherwise the local store is this partition's latest consistent state. With no
+    /// checkpoint anywhere, the partition starts from the group's committed offset.
     func restore(partitions: [TopicPartition]) throws -> [TopicPartitionOffset] {
         let started = Date()
-        let saved = try store.offsets()
-        let numbers = Array(Set(partitions.map(\.partition))).sorted()
-        var loaded = 0
-        try store.loadCustomers(partitions: numbers) { partition, userID, state in
-            if engine.customers[userID] == nil {
+        let numbers = Set(partitions.map(\.partition)).subtracting(ownedPartitions).sorted()
+        var local = try store.offsets()
+        var loaded = 0, rebuilt: [Int32] = []
+        for p in numbers {
+            if let changelog, let remote = try rebuildIfMoved(p, changelog) {
+                rebuilt.append(p)
+                loaded += remote
+                local = try store.offsets()
+                continue
+            }
+            try store.loadCustomers(partitions: [p]) { partition, userID, state in
                 try engine.restoreCustomer(userID: userID, partition: partition, from: state)
                 loaded += 1
             }
         }
+        ownedPartitions.formUnion(numbers)
         var result: [TopicPartitionOffset] = []
         for tp in partitions {
-            if let next = saved[TopicPartitionKey(topic: tp.topic, partition: tp.partition)] {
+            if let next = local[TopicPartitionKey(topic: tp.topic, partition: tp.partition)] {
                 result.append(TopicPartitionOffset(tp, next))
                 positions[tp] = next
             } else {
@@ -59,16 +93,45 @@ final class Checkpointer {
         }
         metrics.restoreSeconds.set(Date().timeIntervalSince(started))
         logger.info("state restored", ["partitions": numbers.map(String.init).joined(separator: ","), "customers": loaded,
+                                       "from_changelog": rebuilt.map(String.init).joined(separator: ","),
                                        "seconds": String(format: "%.3f", Date().timeIntervalSince(started))])
         return result
     }
 
-    /// Forgets partitions that moved to another instance (their state is in the store).
+    /// Rebuilds partition `p` from the changelog when another instance checkpointed it last;
+    /// returns the number of customers loaded, or nil when the local store is current.
+    private func rebuildIfMoved(_ p: Int32, _ changelog: StateChangelog) throws -> Int? {
+        let remote = try changelog.read(partition: p)
+        guard let marker = remote.marker, marker.instance != instanceID else { return nil }
+        if remote.lowWatermark > 0 {
+            logger.error("changelog partition starts after offset 0: records before it were removed; customers among them start fresh",
+                         ["topic": changelog.topic, "partition": p, "low_watermark": remote.lowWatermark])
+        }
+        try store.dropPartitions([p])
+        engine.dropCustomers(partitions: [p])
+        var batch = CheckpointBatch()
+        var loaded = 0
+        for (userID, blob) in remote.customers.sorted(by: { $0.key < $1.key }) {
+            guard let blob else { continue }
+            try blob.withUnsafeBytes { try engine.restoreCustomer(userID: userID, partition: p, from: $0) }
+            batch.upsertCustomer(partition: p, userID: userID, state: blob)
+            loaded += 1
+        }
+        for (topic, next) in marker.offsets where inputTopics.contains(topic) {
+            batch.setOffset(topic: topic, partition: p, nextOffset: next)
+        }
+        try store.write(batch)
+        logger.info("partition state rebuilt from the changelog", ["partition": p, "customers": loaded,
+                                                                    "written_by": marker.instance, "checkpoint": marker.sequence])
+        return loaded
+    }
+
+    /// Forgets partitions that moved to another instance (their state is checkpointed).
     func release(partitions: [TopicPartition]) {
         for tp in partitions { positions[tp] = nil }
-        let stillOwned = Set(positions.keys.map(\.partition))
-        let gone = Set(partitions.map(\.partition)).subtracting(stillOwned)
-        if !gone.isEmpty { engine.dropCustomers(partitions: gone) }
+        let gone = Set(partitions.map(\.partition))
+        ownedPartitions.subtract(gone)
+        engine.dropCustomers(partitions: gone)
     }
 
     /// Checkpoints when enough events or time have passed.
@@ -113,17 +176,43 @@ final class Checkpointer {
             // do not move the offsets past them. Stop so that a restart re-emits them.
             throw DaemonError("\(failures.count) outputs could not be delivered (first: \(failures[0])); stopping without a checkpoint so that they are re-emitted on restart")
         }
-        // 2. State and offsets in one transaction.
+        // 2. The changed state, encoded once: to the changelog (then acknowledged), then to the
+        //    local store with the offsets, in one transaction.
         var batch = CheckpointBatch()
         let dirty = engine.takeDirtyCustomers()
+        sequence += 1
+        var touched = Set<Int32>()
         for userID in dirty.changed {
             if let (partition, bytes) = engine.encodeCustomer(userID) {
                 batch.upsertCustomer(partition: partition, userID: userID, state: bytes)
+                try changelog?.appendCustomer(userID, partition: partition, state: bytes, producer: producer)
+                touched.insert(partition)
             }
         }
-        for userID in dirty.erased { batch.deleteCustomer(userID) }
-        for (key, bytes) in engine.encodeGlobals() { batch.setGlobal(key, state: bytes) }
+        for erased in dirty.erased {
+            batch.deleteCustomer(erased.userID)
+            try changelog?.appendCustomer(erased.userID, partition: erased.partition, state: nil, producer: producer)
+            touched.insert(erased.partition)
+        }
         let offsets = positions.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
+        if let changelog {
+            var byPartition: [Int32: [String: Int64]] = [:]
+            for (tp, next) in offsets { byPartition[tp.partition, default: [:]][tp.topic] = next }
+            for p in ownedPartitions.union(touched).sorted() {
+                let marker = StateChangelog.Marker(instance: instanceID, sequence: sequence, offsets: byPartition[p] ?? [:])
+                try changelog.appendMarker(marker, partition: p, producer: producer)
+            }
+            while producer.outstanding > 0 {
+                if flushOnce(producer) { continue }
+                logger.warn("waiting for brokers to acknowledge the changelog", ["outstanding": producer.outstanding],
+                            rateLimitKey: "flush-wait")
+                if let deadline, Date() > deadline { return false }
+            }
+            let failures = producer.takeDeliveryFailures()
+            if !failures.isEmpty { throw DaemonError("changelog records could not be delivered (first: \(failures[0]))") }
+        }
+        for (key, bytes) in engine.encodeGlobals() { batch.setGlobal(key, state: bytes) }
+        batch.setGlobal(Self.checkpointGlobalKey, state: Array(String(sequence).utf8))
         for (tp, next) in offsets { batch.setOffset(topic: tp.topic, partition: tp.partition, nextOffset: next) }
         try store.write(batch)
         // 3. Kafka's committed offsets follow the checkpoint.

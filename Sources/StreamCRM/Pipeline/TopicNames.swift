@@ -12,6 +12,8 @@ public struct TopicNames: Sendable, Equatable {
     public var churnAlerts = "streamcrm.churn-alerts"
     public var segments = "streamcrm.segments"
     public var deadLetter = "streamcrm.dead-letter"
+    /// The state changelog (internal; empty = off).
+    public var changelog = "streamcrm.changelog"
 
     public init() {}
 
@@ -21,6 +23,7 @@ public struct TopicNames: Sendable, Equatable {
         catalog = c.string("topic.catalog"); control = c.string("topic.control")
         recommendations = c.string("topic.recommendations"); churnAlerts = c.string("topic.churn_alerts")
         segments = c.string("topic.segments"); deadLetter = c.string("topic.dead_letter")
+        changelog = c.string("topic.changelog")
     }
 
     /// The input topics to subscribe to (each once: clickstream and orders may be one topic).
@@ -34,8 +37,8 @@ public struct TopicNames: Sendable, Equatable {
     public var sharedEventTopic: Bool { clickstream == orders }
     /// The output topics.
     public var outputs: [String] { [recommendations, churnAlerts, segments, deadLetter] }
-    /// Every topic.
-    public var all: [String] { inputs + outputs }
+    /// Every topic (inputs, outputs and the internal changelog).
+    public var all: [String] { inputs + outputs + (changelog.isEmpty ? [] : [changelog]) }
     /// Output topics that are compacted (erasure publishes tombstones there).
     public var compactedOutputs: [String] { [segments] }
 

@@ -1,0 +1,127 @@
+import CRMModel
+import Foundation
+import Kafka
+import XCTest
+@testable import StreamCRM
+
+/// Restarts, partition handover between instances, erasure and an unusable state directory
+/// (DESIGN.md §5–7), against the in-process mock cluster.
+final class GuaranteeTests: XCTestCase {
+    /// A small shop: 120 customers over 40 days, with orders, cancels and refunds.
+    private func shopEvents() -> [ShopEvent] {
+        var config = ShopTrafficConfig()
+        config.customerCount = 120
+        config.itemCount = 80
+        config.days = 40
+        config.seed = 7
+        return ShopTrafficGenerator(config: config).events()
+    }
+
+    /// Per-customer order count and monetary total, from a reference engine fed every event in
+    /// time order (these depend only on the customer's own orders, not on interleaving).
+    private func reference(_ events: [ShopEvent]) -> [String: (Int, Double)] {
+        let engine = CRMEngine()
+        var outputs: [ModelOutput] = []
+        for (i, e) in events.enumerated() {
+            engine.process(e, at: SourcePosition(topic: "ref", partition: 0, offset: Int64(i)), into: &outputs)
+        }
+        return engine.customers.mapValues { ($0.profile.orderCount, $0.profile.monetary) }
+    }
+
+    /// The same quantities from a daemon's state directory.
+    private func stored(_ dir: String) throws -> [String: (Int, Double)] {
+        let store = try StateStore(directory: dir, mode: .readOnly)
+        let engine = CRMEngine()
+        try engine.restoreGlobals { try store.loadGlobal($0) }
+        try store.loadCustomers(partitions: Array(0..<64)) { p, user, bytes in
+            try engine.restoreCustomer(userID: user, partition: p, from: bytes)
+        }
+        return engine.customers.mapValues { ($0.profile.orderCount, $0.profile.monetary) }
+    }
+
+    private func assertSame(_ a: [String: (Int, Double)], _ b: [String: (Int, Double)], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(Set(a.keys), Set(b.keys), "customers differ", file: file, line: line)
+        var mismatches = 0
+        for (user, x) in a {
+            guard let y = b[user] else { continue }
+            if x.0 != y.0 || abs(x.1 - y.1) > 1e-6 {
+                mismatches += 1
+                if mismatches <= 5 { print("mismatch \(user): \(x) vs reference \(y)") }
+            }
+        }
+        XCTAssertEqual(mismatches, 0, "customers with a different order count or monetary total", file: file, line: line)
+    }
+
+    func testRestartResumesFromTheCheckpointAndCountsEveryOrderOnce() throws {
+        let events = shopEvents()
+        let half = events.count / 2
+        let h = try DaemonHarness(partitions: 4)
+        try h.produce(events: Array(events[..<half]))
+        XCTAssertEqual(try h.runDaemon().1, 0)
+        try h.produce(events: Array(events[half...]))
+        let (second, status) = try h.runDaemon()
+        XCTAssertEqual(status, 0)
+        // The second run processed only the second half.
+        XCTAssertEqual(second.processor.counts.events, events.count - half)
+        assertSame(try stored(h.stateDir), reference(events))
+    }
+
+    func testPartitionsMoveBetweenInstancesThroughTheChangelog() throws {
+        let events = shopEvents()
+        let thirds = [0, events.count / 3, 2 * events.count / 3, events.count]
+        let h = try DaemonHarness(partitions: 4)
+        let dirA = h.stateDir + "-a", dirB = h.stateDir + "-b"
+        defer { for d in [dirA, dirB] { try? FileManager.default.removeItem(atPath: d) } }
+        // A processes the first third; B (another machine: another state directory) takes over
+        // the partitions and processes the second; A comes back with its stale local store.
+        try h.produce(events: Array(events[thirds[0]..<thirds[1]]))
+        XCTAssertEqual(try h.runDaemon(group: "g", stateDir: dirA).1, 0)
+        try h.produce(events: Array(events[thirds[1]..<thirds[2]]))
+        let (b, statusB) = try h.runDaemon(group: "g", stateDir: dirB)
+        XCTAssertEqual(statusB, 0)
+        XCTAssertEqual(b.processor.counts.events, thirds[2] - thirds[1])
+        assertSame(try stored(dirB), reference(Array(events[..<thirds[2]])))
+        try h.produce(events: Array(events[thirds[2]...]))
+        let (a, statusA) = try h.runDaemon(group: "g", stateDir: dirA)
+        XCTAssertEqual(statusA, 0)
+        XCTAssertEqual(a.processor.counts.events, thirds[3] - thirds[2])
+        assertSame(try stored(dirA), reference(events))
+    }
+
+    func testForgetUserErasesStateAndPublishesTombstones() throws {
+        let h = try DaemonHarness(partitions: 2)
+        let t0: Int64 = 1_764_755_200_000
+        var events: [ShopEvent] = []
+        for (i, user) in ["u1", "u2"].enumerated() {
+            events.append(.order(OrderEvent(eventID: "o\(i)", type: .order, orderID: "o\(i)", userID: user, ts: t0 + Int64(i),
+                                            items: [OrderLine(itemID: "i\(i)", quantity: 1, price: 10)], total: 10)))
+        }
+        try h.produce(events: events)
+        XCTAssertEqual(try h.runDaemon().1, 0)
+        XCTAssertEqual(Set(try stored(h.stateDir).keys), ["u1", "u2"])
+        try h.produce(events: [.forgetUser(userID: "u1")])
+        XCTAssertEqual(try h.runDaemon().1, 0)
+        XCTAssertEqual(Set(try stored(h.stateDir).keys), ["u2"])
+        let tombstones = try h.outputs()[h.topics.segments, default: []].filter { $0.value == nil }
+        XCTAssertEqual(tombstones.map(\.keyText), ["u1"])
+        // Later events for u1 start fresh.
+        try h.produce(events: [.order(OrderEvent(eventID: "o9", type: .order, orderID: "o9", userID: "u1", ts: t0 + 10,
+                                                  items: [OrderLine(itemID: "i9", quantity: 2, price: 4)], total: 8))])
+        XCTAssertEqual(try h.runDaemon().1, 0)
+        let after = try stored(h.stateDir)
+        XCTAssertEqual(after["u1"]?.0, 1)
+        XCTAssertEqual(after["u1"]?.1, 8)
+    }
+
+    func testUnusableStateDirectoryIsAFatalErrorNamingThePath() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-dir-\(UUID().uuidString)").path
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let config = try Configuration.load(file: nil, environment: [:], overrides: [
+            "kafka.bootstrap.servers=127.0.0.1:9", "state.dir=\(file)/state", "http.port=-1",
+        ])
+        XCTAssertThrowsError(try CRMDaemon(configuration: config, logger: Logger(level: .error), stopSignal: StopSignal())) { error in
+            XCTAssertTrue("\(error)".contains("\(file)/state"), "\(error)")
+        }
+    }
+}
