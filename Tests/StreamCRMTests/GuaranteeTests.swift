@@ -8,7 +8,7 @@ import XCTest
 /// (DESIGN.md §5–7), against the in-process mock cluster.
 final class GuaranteeTests: XCTestCase {
     /// A small shop: 120 customers over 40 days, with orders, cancels and refunds.
-    private func shopEvents() -> [ShopEvent] {
+    func shopEvents() -> [ShopEvent] {
         var config = ShopTrafficConfig()
         config.customerCount = 120
         config.itemCount = 80
@@ -19,7 +19,7 @@ final class GuaranteeTests: XCTestCase {
 
     /// Per-customer order count and monetary total, from a reference engine fed every event in
     /// time order (these depend only on the customer's own orders, not on interleaving).
-    private func reference(_ events: [ShopEvent]) -> [String: (Int, Double)] {
+    func reference(_ events: [ShopEvent]) -> [String: (Int, Double)] {
         let engine = CRMEngine()
         var outputs: [ModelOutput] = []
         for (i, e) in events.enumerated() {
@@ -29,7 +29,7 @@ final class GuaranteeTests: XCTestCase {
     }
 
     /// The same quantities from a daemon's state directory.
-    private func stored(_ dir: String) throws -> [String: (Int, Double)] {
+    func stored(_ dir: String) throws -> [String: (Int, Double)] {
         let store = try StateStore(directory: dir, mode: .readOnly)
         let engine = CRMEngine()
         try engine.restoreGlobals { try store.loadGlobal($0) }
@@ -39,7 +39,7 @@ final class GuaranteeTests: XCTestCase {
         return engine.customers.mapValues { ($0.profile.orderCount, $0.profile.monetary) }
     }
 
-    private func assertSame(_ a: [String: (Int, Double)], _ b: [String: (Int, Double)], file: StaticString = #filePath, line: UInt = #line) {
+    func assertSame(_ a: [String: (Int, Double)], _ b: [String: (Int, Double)], file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(Set(a.keys), Set(b.keys), "customers differ", file: file, line: line)
         var mismatches = 0
         for (user, x) in a {
@@ -123,5 +123,86 @@ final class GuaranteeTests: XCTestCase {
         XCTAssertThrowsError(try CRMDaemon(configuration: config, logger: Logger(level: .error), stopSignal: StopSignal())) { error in
             XCTAssertTrue("\(error)".contains("\(file)/state"), "\(error)")
         }
+    }
+}
+
+/// A daemon running on its own thread until stopped (outage tests).
+final class BackgroundDaemon: @unchecked Sendable {
+    let daemon: CRMDaemon
+    let stop = StopSignal()
+    private let done = DispatchSemaphore(value: 0)
+    private(set) var status: Int32 = -1
+    private(set) var error: Error?
+
+    init(harness: DaemonHarness, overrides: [String] = []) throws {
+        let config = try Configuration.load(file: nil, environment: [:], overrides: [
+            "kafka.bootstrap.servers=\(harness.broker.bootstrapServers)",
+            "kafka.consumer.session.timeout.ms=6000",
+            "kafka.reconnect.backoff.max.ms=500",
+            "group.id=bg", "state.dir=\(harness.stateDir)", "http.port=-1",
+            "checkpoint.interval.ms=200",
+        ] + overrides)
+        daemon = try CRMDaemon(configuration: config, logger: Logger(level: .error), stopSignal: stop)
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            do { status = try daemon.run() } catch { self.error = error }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// Requests a stop and waits for the run loop to return.
+    func stopAndWait(timeout: Double = 60) -> Bool {
+        stop.requestStop()
+        return done.wait(timeout: .now() + timeout) == .success
+    }
+}
+
+extension GuaranteeTests {
+    /// Polls the group's committed offsets until they reach the end of every input partition.
+    private func waitUntilCommitted(_ h: DaemonHarness, group: String, timeout: Double) throws -> Bool {
+        let probe = try KafkaConsumer(config: KafkaConfig([("bootstrap.servers", h.broker.bootstrapServers), ("group.id", group)]))
+        defer { try? probe.close() }
+        let parts = h.topics.inputs.flatMap { t in (0..<h.partitions).map { TopicPartition(t, Int32($0)) } }
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let committed = try? probe.committed(partitions: parts, timeoutMs: 2000) {
+                let done = try committed.allSatisfy { c in
+                    let high = try probe.watermarks(for: c.topicPartition, timeoutMs: 2000).high
+                    return high == 0 || c.offset >= high
+                }
+                if done { return true }
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return false
+    }
+
+    func testBrokerOutageLosesNothingAndTheDaemonResumes() throws {
+        let events = shopEvents()
+        let half = events.count / 2
+        let h = try DaemonHarness(partitions: 2)
+        try h.produce(events: Array(events[..<half]))
+        let bg = try BackgroundDaemon(harness: h)
+        bg.start()
+        // All brokers go down while the daemon is working; more input is queued meanwhile.
+        try h.broker.cluster.setBrokerDown(1)
+        let late = try KafkaProducer(config: KafkaConfig([("bootstrap.servers", h.broker.bootstrapServers),
+                                                          ("message.timeout.ms", "0")]))
+        let encoder = EventEncoder()
+        for e in events[half...] {
+            try late.produce(topic: h.topics.topic(for: e), key: Array((e.userID ?? "").utf8), value: encoder.encode(e))
+        }
+        Thread.sleep(forTimeInterval: 3)   // the outage itself
+        try h.broker.cluster.setBrokerUp(1)
+        try late.flush(timeoutMs: 60_000)
+        XCTAssertTrue(try waitUntilCommitted(h, group: "bg", timeout: 90), "the daemon did not catch up after the outage")
+        XCTAssertTrue(bg.stopAndWait())
+        XCTAssertNil(bg.error)
+        XCTAssertEqual(bg.status, 0)
+        assertSame(try stored(h.stateDir), reference(events))
+        XCTAssertEqual(bg.daemon.processor.counts.deadLetters, 0)
     }
 }
