@@ -30,13 +30,7 @@ final class GuaranteeTests: XCTestCase {
 
     /// The same quantities from a daemon's state directory.
     func stored(_ dir: String) throws -> [String: (Int, Double)] {
-        let store = try StateStore(directory: dir, mode: .readOnly)
-        let engine = CRMEngine()
-        try engine.restoreGlobals { try store.loadGlobal($0) }
-        try store.loadCustomers(partitions: Array(0..<64)) { p, user, bytes in
-            try engine.restoreCustomer(userID: user, partition: p, from: bytes)
-        }
-        return engine.customers.mapValues { ($0.profile.orderCount, $0.profile.monetary) }
+        try StoredEngine.load(directory: dir).customers.mapValues { ($0.profile.orderCount, $0.profile.monetary) }
     }
 
     func assertSame(_ a: [String: (Int, Double)], _ b: [String: (Int, Double)], file: StaticString = #filePath, line: UInt = #line) {

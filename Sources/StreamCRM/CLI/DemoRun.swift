@@ -47,7 +47,8 @@ struct DemoRun {
         say(String(format: "daemon processed %d events in %.1f s and stopped cleanly (exit %d)", counts.events, daemonSeconds, status))
 
         let outputs = try OutputReader(bootstrap: broker.bootstrapServers, partitions: partitions).readAll(topics: broker.topics.outputs)
-        let summary = DemoSummary(topics: broker.topics, events: shop.events, outputs: outputs, engine: daemon.processor.engine)
+        let final = try StoredEngine.load(directory: stateDir, config: EngineConfig(config))
+        let summary = DemoSummary(topics: broker.topics, events: shop.events, outputs: outputs, engine: final)
         var text = summary.render()
         text += String(format: "\nTotal time %.1f s.\n", Date().timeIntervalSince(started))
         let ok = status == 0 && counts.events == shop.events.count + shop.catalog.count

@@ -32,15 +32,10 @@ struct DemoSummary {
         for topic in topics.outputs {
             out += "  \(topic.padding(toLength: 28, withPad: " ", startingAt: 0)) \(outputs[topic, default: []].count)\n"
         }
-        // Segments: each customer's latest segment change.
-        var latest: [String: String] = [:]
-        for m in outputs[topics.segments, default: []] {
-            guard let key = m.key.map({ String(decoding: $0, as: UTF8.self) }) else { continue }
-            latest[key] = json(m)?["segment"] as? String
-        }
+        // Segments: every customer's current segment, as checkpointed by the daemon.
         var sizes: [String: Int] = [:]
-        for (_, s) in latest { sizes[s, default: 0] += 1 }
-        out += "\nSegments (customers by their latest segment):\n"
+        for customer in engine.customers.values { sizes[engine.segmentName(of: customer), default: 0] += 1 }
+        out += "\nSegments (customers by their current segment):\n"
         for (name, n) in sizes.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
             out += "  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(n)\n"
         }
