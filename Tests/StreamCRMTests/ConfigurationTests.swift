@@ -75,4 +75,10 @@ final class ConfigurationTests: XCTestCase {
         let shipped = try String(contentsOf: root.appendingPathComponent("config/streamcrm.properties"), encoding: .utf8)
         XCTAssertEqual(shipped, ConfigSchema.exampleProperties(), "regenerate with: swift run streamcrm print-config > config/streamcrm.properties")
     }
+
+    func testReadmeListsEveryKeyAsGenerated() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        XCTAssertTrue(readme.contains(ConfigSchema.markdownTable()), "regenerate README's table with: streamcrm print-config --markdown")
+    }
 }

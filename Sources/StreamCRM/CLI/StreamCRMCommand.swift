@@ -14,7 +14,7 @@ public enum StreamCRMCommand {
       dev-broker [--brokers N] [--partitions N] [--bootstrap-file FILE]   a local Kafka for other processes
       convert --from taobao|otto|cdnow|diginetica FILE   public data set → input events (JSON lines)
       check-config FILE [--set key=value]...    validate a configuration without starting
-      print-config                             every configuration key with its default
+      print-config [--markdown]                every configuration key with its default
       version                                  print the version
     """
 
@@ -35,7 +35,9 @@ public enum StreamCRMCommand {
             case "convert": return try ConvertCommand.main(rest)
             case "check-config": return try CheckConfigCommand.main(rest)
             case "print-config":
-                print(ConfigSchema.exampleProperties(), terminator: "")
+                if rest.contains("--markdown") { print(ConfigSchema.markdownTable(), terminator: "") } else {
+                    print(ConfigSchema.exampleProperties(), terminator: "")
+                }
                 return 0
             case "version", "--version":
                 print("streamcrm \(StreamCRMInfo.version) (librdkafka \(KafkaInfo.librdkafkaVersion))")
