@@ -15,12 +15,13 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Thin Kafka wrapper: knows nothing of CRM. The only target that sees rd_kafka_* types.
         .target(name: "Kafka", dependencies: ["Crdkafka"]),
         // Pure model core: no I/O, time passed in.
         .target(name: "CRMModel"),
         // The daemon: codecs, pipeline, config, state store, metrics, HTTP, lifecycle, tools.
-        .target(name: "StreamCRM", dependencies: ["Kafka", "CRMModel", "CSQLite", "CSystemd", "CMicroHTTPD"]),
+        .target(name: "StreamCRM", dependencies: ["Kafka", "CRMModel", "CSQLite", "CSystemd", "CMicroHTTPD", "CCrypto"]),
         .executableTarget(name: "streamcrm", dependencies: ["StreamCRM"]),
         .executableTarget(name: "Benchmarks", dependencies: ["StreamCRM", "CRMModel", "Kafka"],
                           swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),

@@ -11,6 +11,7 @@ enum ReplayCommand {
         let config = try Configuration.load(file: parsed.value("config"), overrides: parsed.values("set"))
         let topics = TopicNames(config)
         let processor = EventProcessor(engine: CRMEngine(config: EngineConfig(config)), topics: topics)
+        processor.pseudonymiser = Pseudonymiser(key: config.string("privacy.pseudonymise.key"))
         var sink = JSONLinesSink(out: BufferedOutput(fd: 1), quiet: parsed.flag("quiet"))
         let progress = ProgressLine(label: "replay")
         let started = Date()

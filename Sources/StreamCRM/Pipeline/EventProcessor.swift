@@ -11,6 +11,9 @@ public final class EventProcessor {
     /// Counters of what happened to input messages.
     public private(set) var counts = ProcessorCounts()
 
+    /// Replaces customer ids on input when `privacy.pseudonymise.key` is set.
+    public var pseudonymiser: Pseudonymiser?
+
     private let decoder = EventDecoder()
     private let encoder = OutputEncoder()
     private let deadLetters = DeadLetterEncoder()
@@ -59,6 +62,7 @@ public final class EventProcessor {
                                      sink: inout S) throws {
         counts.events += 1
         outputs.removeAll(keepingCapacity: true)
+        let event = pseudonymiser?.apply(event) ?? event
         let verdict = engine.process(event, at: position, into: &outputs)
         switch verdict {
         case .applied: break
