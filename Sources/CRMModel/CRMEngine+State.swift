@@ -36,6 +36,8 @@ extension CRMEngine {
         var lastFit: ChurnFit?
         var lastFitAt: EventTime?
         var ordersSinceRefit: Int
+        /// The online churn score's learned state (absent in blobs written before it existed).
+        var scorer: ChurnScorer?
     }
 
     /// The clock without its settings (the engine's apply) and without the wall time of the last
@@ -51,6 +53,7 @@ extension CRMEngine {
     /// The customer's partition and state blob, or nil when the engine does not hold them.
     public func encodeCustomer(_ userID: String) -> (partition: Int32, state: [UInt8])? {
         guard let customer = customers[userID] else { return nil }
+        customer.churnTimerAt = timers.fireTime(of: userID)
         return (customer.partition, CustomerStateCodec.encode(customer))
     }
 
@@ -70,7 +73,11 @@ extension CRMEngine {
         if let first = p.firstOrderAt, let last = p.lastOrderAt, p.orderCount > 0 {
             churnSummaries.add(orders: p.orderCount, firstOrderAt: first, lastOrderAt: last)
         }
-        armTimer(customer, userID: userID)
+        if let at = customer.churnTimerAt {
+            timers.schedule(user: userID, at: at)
+        } else {
+            armTimer(customer, userID: userID)
+        }
     }
 
     /// ``restoreCustomer(userID:partition:from:)`` from a byte array.
@@ -98,7 +105,7 @@ extension CRMEngine {
             ("segments", Self.blob(SegmentsState(standardizer: standardizer, kmeans: kmeans, names: segmentNames,
                                                  updatesSinceRename: updatesSinceRename))),
             ("churn", Self.blob(ChurnState(model: churn, lastFit: lastChurnFit, lastFitAt: lastChurnFitAt,
-                                           ordersSinceRefit: ordersSinceRefit))),
+                                           ordersSinceRefit: ordersSinceRefit, scorer: churnScorer))),
             ("clock", Self.blob(ClockState(maxEventTime: watermark.maxEventTime, current: watermark.current,
                                            futureStreak: watermark.futureStreak))),
             ("catalog", Self.blob(catalog)),
@@ -153,6 +160,7 @@ extension CRMEngine {
             lastChurnFit = chu.lastFit
             lastChurnFitAt = chu.lastFitAt
             ordersSinceRefit = chu.ordersSinceRefit
+            if let scorer = chu.scorer, scorer.config == config.churnScorer { churnScorer = scorer }
         }
         if let clk {
             var w = Watermark(configuration: config.watermark)

@@ -25,6 +25,9 @@ public final class CRMEngine {
     public internal(set) var lastChurnFit: ChurnFit?
     /// Event time of the last parameter estimate.
     public internal(set) var lastChurnFitAt: EventTime?
+    /// The online churn score (blend of the model risk with recency, frequency and value, learned
+    /// from resolved outcomes): what alerts and `churnScore(for:at:)` use.
+    public internal(set) var churnScorer: ChurnScorer
     /// Per-customer (x, t_x, T) summaries in buckets: the estimator's input.
     public internal(set) var churnSummaries = ChurnSummaryBuckets(bucketDays: 1)
     /// Churn timers: when each customer's risk will cross the threshold.
@@ -57,6 +60,7 @@ public final class CRMEngine {
                                                    decay: config.segmentDecay, seed: config.segmentSeed))
         churn = ChurnModel(kind: config.churnKind, horizonDays: config.churnHorizonDays)
         estimator = ChurnParameterEstimator(kind: config.churnKind)
+        churnScorer = ChurnScorer(config: config.churnScorer)
         recommender = Recommender(config: config.recommender)
         assigner = SegmentAssigner(margin: config.segmentHysteresis)
         watermark = Watermark(configuration: config.watermark)
@@ -187,6 +191,7 @@ public final class CRMEngine {
                             into outputs: inout [ModelOutput]) -> EngineVerdict {
         let before = (customer.profile.orderCount, customer.profile.firstOrderAt, customer.profile.lastOrderAt)
         let prior = customer.profile.recent
+        let statsBefore = ChurnCustomerSnapshot(customer.profile)
         let catalog = self.catalog
         let outcome = customer.profile.apply(order: order, weights: config.weights,
                                              categoryOf: { catalog[$0]?.category })
@@ -224,6 +229,10 @@ public final class CRMEngine {
                     stats.reactivations += 1
                 }
                 customer.alertedEpisode = nil
+            }
+            churnScorer.start(at: order.ts)
+            if let b = statsBefore {
+                churnScorer.observeOrder(userID: order.userID, before: b, at: order.ts, horizon: churnHorizon, model: churn)
             }
             ordersSinceRefit += 1
             if ordersSinceRefit >= config.churnRefitEveryOrders { refitChurn(at: order.ts) }
@@ -309,16 +318,23 @@ public final class CRMEngine {
 
     // MARK: Churn
 
+    private var churnHorizon: Int64 { Int64(config.churnHorizonDays * Double(millisecondsPerDay)) }
+
+    /// The churn score (blended risk and the model's P(alive)) of a customer at `now`; nil for an
+    /// unknown customer or one without orders.
+    public func churnScore(for userID: String, at now: EventTime) -> ChurnScore? {
+        guard let c = customers[userID], let s = ChurnCustomerSnapshot(c.profile) else { return nil }
+        return churnScorer.score(s, model: churn, now: now)
+    }
+
     /// Internal (not private): `restoreCustomer` re-arms a restored customer's timer with it.
     func armTimer(_ customer: CustomerState, userID: String) {
-        let p = customer.profile
-        guard p.orderCount > 0, let first = p.firstOrderAt, let last = p.lastOrderAt else {
+        guard let s = ChurnCustomerSnapshot(customer.profile) else {
             _ = timers.cancel(user: userID)
             return
         }
-        if customer.alertedEpisode == last { return }
-        if let at = churn.alertTime(orders: p.orderCount, firstOrderAt: first, lastOrderAt: last,
-                                    threshold: config.churnThreshold) {
+        if customer.alertedEpisode == s.lastOrderAt { return }
+        if let at = churnScorer.alertTime(s, model: churn, threshold: config.churnThreshold) {
             timers.schedule(user: userID, at: at)
         } else {
             _ = timers.cancel(user: userID)
@@ -327,15 +343,16 @@ public final class CRMEngine {
 
     private func fireDueTimers(into outputs: inout [ModelOutput]) {
         guard let now = watermark.current else { return }
+        learnChurn(now: now)
         for due in timers.popDue(upTo: now) {
-            guard let customer = customers[due.userID] else { continue }
-            let p = customer.profile
-            guard p.orderCount > 0, let first = p.firstOrderAt, let last = p.lastOrderAt,
-                  customer.alertedEpisode != last else { continue }
-            let score = churn.score(orders: p.orderCount, firstOrderAt: first, lastOrderAt: last, now: due.fireAt)
+            guard let customer = customers[due.userID], let s = ChurnCustomerSnapshot(customer.profile),
+                  customer.alertedEpisode != s.lastOrderAt else { continue }
+            let last = s.lastOrderAt
+            let score = churnScorer.score(s, model: churn, now: due.fireAt)
             if score.risk < config.churnThreshold {
                 // The parameters moved since the timer was set: set it again.
                 armTimer(customer, userID: due.userID)
+                dirtyCustomers.insert(due.userID)
                 continue
             }
             customer.alertedEpisode = last
@@ -347,6 +364,29 @@ public final class CRMEngine {
             let position = SourcePosition(topic: "churn/\(due.userID)", partition: customer.partition, offset: last)
             updateSegment(customer, userID: due.userID, ts: due.fireAt, learn: true, position: position, into: &outputs)
             outputs.append(.churnAlert(alert(customer, userID: due.userID, at: due.fireAt, score: score)))
+        }
+    }
+
+    /// Resolves the churn scorer's due snapshots (training its blend); when the blend changed,
+    /// moves forward to `now` the timers of customers already at or over the threshold, so an alert
+    /// is at most one snapshot interval later than the crossing under the new weights (timers
+    /// set too early re-arm when they fire).
+    private func learnChurn(now: EventTime) {
+        guard churnScorer.dueSnapshot(now: now, horizon: churnHorizon) != nil else { return }
+        let silent = customers.keys.sorted().compactMap { u -> (userID: String, stats: ChurnCustomerSnapshot)? in
+            guard let c = customers[u], let s = ChurnCustomerSnapshot(c.profile) else { return nil }
+            return (u, s)
+        }
+        while let s = churnScorer.dueSnapshot(now: now, horizon: churnHorizon) {
+            churnScorer.resolveSilent(snapshot: s, customers: silent, model: churn)
+        }
+        for (u, s) in silent {
+            guard let c = customers[u], c.alertedEpisode != s.lastOrderAt else { continue }
+            if let t = timers.fireTime(of: u), t <= now { continue }
+            if churnScorer.score(s, model: churn, now: now).risk >= config.churnThreshold {
+                timers.schedule(user: u, at: now)
+                dirtyCustomers.insert(u)  // the timer's time is checkpointed customer state
+            }
         }
     }
 

@@ -15,6 +15,10 @@ public final class CustomerState {
     public var alertedEpisode: EventTime?
     /// The last few input event ids, to apply a redelivered event once.
     public var recentEventIDs: [String] = []
+    /// When the customer's churn timer fires, as of the last encoding (persistence only: the live
+    /// value is in the engine's timer heap). A timer's time depends on the churn score's weights
+    /// when it was set, so it is saved rather than recomputed on restore.
+    public var churnTimerAt: EventTime?
 
     public init(profile: UserProfile, partition: Int32) {
         self.profile = profile

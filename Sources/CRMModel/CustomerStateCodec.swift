@@ -21,6 +21,7 @@
 ///     opt (count, (string itemID, f64 score, string reason)*)   lastRecommendation
 ///     opt time lastRecommendationAt, opt time alertedEpisode
 ///     count, string*                 recentEventIDs, oldest first
+///     opt time churnTimerAt          (version 2 and later)
 ///
 /// The profile's bounds and half-life (``UserProfileConfig``) are not stored: the restoring engine's
 /// configuration applies, so a changed configuration takes effect on restart (the affinities'
@@ -32,7 +33,7 @@
 /// ``BinaryDecodeError``; nothing traps.
 public enum CustomerStateCodec {
     /// The format version written first.
-    public static let version: UInt8 = 1
+    public static let version: UInt8 = 2
     /// Largest |timestamp| accepted (about 142 700 years from 1970): keeps time arithmetic far
     /// from Int64 overflow whatever the bytes said.
     static let maxAbsTime: Int64 = 1 << 52
@@ -77,6 +78,7 @@ public enum CustomerStateCodec {
         writeOptionalTime(customer.alertedEpisode, base, &w)
         w.writeVarUInt(UInt64(customer.recentEventIDs.count))
         for id in customer.recentEventIDs { w.writeString(id) }
+        writeOptionalTime(customer.churnTimerAt, base, &w)
     }
 
     /// The encoding of `customer` as a fresh byte array.
@@ -111,7 +113,7 @@ public enum CustomerStateCodec {
                               partition: Int32) throws -> CustomerState {
         var r = StateBufferReader(bytes)
         let v = try r.readByte()
-        guard v == version else {
+        guard v == version || v == 1 else {
             throw BinaryDecodeError.invalidValue(offset: 0, reason: "unknown customer state version \(v)")
         }
         var p = UserProfile(config: profileConfig)
@@ -190,6 +192,7 @@ public enum CustomerStateCodec {
         ids.reserveCapacity(idCount)
         for _ in 0..<idCount { ids.append(try r.readString()) }
         c.recentEventIDs = ids
+        if v >= 2 { c.churnTimerAt = try readOptionalTime(&r, base) }
         try r.expectEnd()
         return c
     }

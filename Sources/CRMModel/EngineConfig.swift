@@ -33,6 +33,9 @@ public struct EngineConfig: Sendable {
     public var churnThreshold = 0.8
     /// Re-estimate the churn parameters after this many new orders (default 5000).
     public var churnRefitEveryOrders = 5_000
+    /// The online churn score's learning settings (`ChurnScorerConfig()` defaults: learned blend,
+    /// weekly snapshots, every customer sampled).
+    public var churnScorer = ChurnScorerConfig()
     /// Emit a "reactivated" alert when an alerted customer orders again (default false).
     public var churnEmitReactivated = false
     /// Event-time clock.

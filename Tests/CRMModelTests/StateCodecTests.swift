@@ -87,8 +87,14 @@ final class StateCodecTests: XCTestCase {
         XCTAssertThrowsError(try CustomerStateCodec.decode(bytes + [0], profileConfig: c.profile.config, partition: 0)) {
             XCTAssertEqual($0 as? BinaryDecodeError, .trailingBytes(count: 1))
         }
-        var v2 = bytes; v2[0] = 2
-        XCTAssertThrowsError(try CustomerStateCodec.decode(v2, profileConfig: c.profile.config, partition: 0))
+        var v3 = bytes; v3[0] = 3
+        XCTAssertThrowsError(try CustomerStateCodec.decode(v3, profileConfig: c.profile.config, partition: 0))
+        // Version 1 had no timer field: the same bytes without the last (absent timer) byte.
+        XCTAssertNil(c.churnTimerAt)
+        var v1 = Array(bytes.dropLast()); v1[0] = 1
+        let old = try? CustomerStateCodec.decode(v1, profileConfig: c.profile.config, partition: 0)
+        XCTAssertNotNil(old)
+        XCTAssertEqual(old.map { CustomerStateCodec.encode($0) }, bytes)
     }
 
     func testGarbageCustomerBytesThrowNeverTrap() {

@@ -13,6 +13,7 @@ public enum StreamCRMCommand {
       demo [--seed N] [--customers N]          embedded broker + generated shop traffic + the daemon
       dev-broker [--brokers N] [--partitions N] [--bootstrap-file FILE]   a local Kafka for other processes
       convert --from taobao|otto|cdnow|diginetica FILE   public data set → input events (JSON lines)
+      eval-churn FILE [--cutoff YYYY-MM-DD] [--holdout-weeks N] [--set k=v]...   churn AUC and alert quality
       check-config FILE [--set key=value]...    validate a configuration without starting
       print-config [--markdown]                every configuration key with its default
       version                                  print the version
@@ -34,6 +35,7 @@ public enum StreamCRMCommand {
             case "dev-broker": return try DevBrokerCommand.main(rest)
             case "convert": return try ConvertCommand.main(rest)
             case "check-config": return try CheckConfigCommand.main(rest)
+            case "eval-churn": return try EvalChurnCommand.main(rest)
             case "print-config":
                 if rest.contains("--markdown") { print(ConfigSchema.markdownTable(), terminator: "") } else {
                     print(ConfigSchema.exampleProperties(), terminator: "")

@@ -57,6 +57,11 @@ public enum ConfigSchema {
         ConfigKey("churn.alert.threshold", "0.8", .double(0.01...0.9999), reloadable: true, "Risk at which a churn alert fires."),
         ConfigKey("churn.refit.every_orders", "5000", .int(positive), "Re-estimate the churn model's parameters after this many orders."),
         ConfigKey("churn.emit_reactivated", "false", .bool, reloadable: true, "Emit a reactivated alert when an alerted customer orders again."),
+        ConfigKey("churn.score.learn", "true", .bool, "Learn the churn score online (a logistic blend of the model risk with recency, age, frequency, span and monetary value, trained on resolved outcomes); false = the model risk alone."),
+        ConfigKey("churn.score.snapshot.days", "7", .double(0.01...365), "Spacing of the churn score's training snapshots, in days of event time."),
+        ConfigKey("churn.score.sample", "1", .double(0.0001...1), "Share of customers (by a hash of the id) whose snapshots train the churn score."),
+        ConfigKey("churn.score.forgetting", "0.95", .double(0.001...1), "Factor on the churn score's accumulated evidence before each snapshot's update (1 = never forget)."),
+        ConfigKey("churn.score.prior_precision", "1", .double(0.000001...1_000_000), "Strength of the prior that keeps the churn score at the model risk before outcomes resolve."),
         // Event time
         ConfigKey("time.allowed_lateness.ms", "5000", .int(0...Int64(86_400_000) * 365), "Watermark = largest event time seen minus this."),
         ConfigKey("time.max_jump.ms", "604800000", .int(1...Int64(86_400_000) * 3650), "Events further than this ahead of the stream's clock are dead-lettered."),

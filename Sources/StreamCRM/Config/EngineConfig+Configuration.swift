@@ -34,6 +34,11 @@ extension EngineConfig {
         churnThreshold = c.double("churn.alert.threshold")
         churnRefitEveryOrders = Int(c.int("churn.refit.every_orders"))
         churnEmitReactivated = c.bool("churn.emit_reactivated")
+        churnScorer = ChurnScorerConfig(learn: c.bool("churn.score.learn"),
+                                        snapshotEvery: Int64(c.double("churn.score.snapshot.days") * Double(millisecondsPerDay)),
+                                        sampleRate: c.double("churn.score.sample"),
+                                        priorPrecision: c.double("churn.score.prior_precision"),
+                                        forgetting: c.double("churn.score.forgetting"))
         watermark = Watermark.Configuration(allowedLateness: c.int("time.allowed_lateness.ms"),
                                             maxForwardJump: c.int("time.max_jump.ms"),
                                             idleAdvance: c.bool("time.idle_advance"))

@@ -1,0 +1,144 @@
+import XCTest
+@testable import CRMModel
+
+/// Engine-level churn behaviour: silence fires a timer, one alert per episode, an order re-arms,
+/// late events are applied, far-future events do not move the clock.
+///
+/// With `churnScorer.learn = false` the score is the MBG/NBD risk with the prior (CDNOW)
+/// parameters. Hand/independent reference: for a one-time buyer, risk(T) = 1 − PA + PA·((α+T)/(α+T+H))^r
+/// with PA = 1/(1 + a/b·((α+T)/α)^r), H = 90/7 weeks; risk(0) = 0.78735, and risk(T) = 0.8 at
+/// T = 0.540507 weeks = 326_898_589.5 ms (scipy brentq on the formula above).
+final class ChurnEngineTests: XCTestCase {
+    let day = millisecondsPerDay
+    let t0: EventTime = 10_000 * millisecondsPerDay
+    let crossing: Int64 = 326_898_590
+
+    func makeEngine(learn: Bool = false, reactivated: Bool = false) -> CRMEngine {
+        var c = EngineConfig()
+        c.churnScorer = ChurnScorerConfig(learn: learn)
+        c.churnEmitReactivated = reactivated
+        c.recommendTriggers = []
+        return CRMEngine(config: c)
+    }
+
+    var offset: Int64 = 0
+    func order(_ e: CRMEngine, _ user: String, at ts: EventTime, into out: inout [ModelOutput]) -> EngineVerdict {
+        offset += 1
+        let o = OrderEvent(eventID: "e\(offset)", type: .order, orderID: "o\(offset)", userID: user, ts: ts,
+                           items: [OrderLine(itemID: "i", quantity: 1, price: 10)])
+        return e.process(.order(o), at: SourcePosition(topic: "t", partition: 0, offset: offset), into: &out)
+    }
+
+    /// Advances event time a day at a time (no step exceeds the far-future bound).
+    func advance(_ e: CRMEngine, to t: EventTime, into out: inout [ModelOutput]) {
+        var now = e.watermark.current ?? t
+        while now < t {
+            now = min(t, now + day)
+            e.advance(to: now, into: &out)
+        }
+    }
+
+    func alerts(_ out: [ModelOutput]) -> [ChurnAlert] {
+        out.compactMap { if case .churnAlert(let a) = $0 { return a } else { return nil } }
+    }
+
+    func testTimerFiresOnSilenceWithNoFurtherEventsFromTheCustomer() {
+        let e = makeEngine()
+        var out: [ModelOutput] = []
+        XCTAssertEqual(order(e, "a", at: t0, into: &out), .applied)
+        XCTAssertEqual(alerts(out), [])
+        let armed = e.timers.fireTime(of: "a")!
+        XCTAssertGreaterThanOrEqual(armed, t0 + crossing)
+        XCTAssertLessThanOrEqual(armed, t0 + crossing + 60_000)
+        // Before the crossing nothing fires; after it, the alert comes with no event from "a".
+        advance(e, to: t0 + 3 * day, into: &out)
+        XCTAssertEqual(alerts(out), [])
+        advance(e, to: t0 + 5 * day, into: &out)
+        let fired = alerts(out)
+        XCTAssertEqual(fired.count, 1)
+        XCTAssertEqual(fired[0].eventID, "churn/a/\(t0)")
+        XCTAssertEqual(fired[0].ts, armed)
+        XCTAssertGreaterThanOrEqual(fired[0].risk, 0.8)
+        XCTAssertEqual(fired[0].risk, 0.8, accuracy: 1e-5)
+        // P(alive) reported beside the risk: MBG one-time buyer at T = 0.5405 weeks.
+        let pa = 1 / (1 + 0.793 / 2.426 * pow((4.414 + 0.540507) / 4.414, 0.243))
+        XCTAssertEqual(fired[0].pAlive, pa, accuracy: 1e-5)
+        XCTAssertEqual(fired[0].reason, "no order for 3 days; only one order so far; P(no order in 90 days) = 80%")
+    }
+
+    func testOneAlertPerEpisodeThenAnOrderReArms() {
+        let e = makeEngine(reactivated: true)
+        var out: [ModelOutput] = []
+        _ = order(e, "a", at: t0, into: &out)
+        XCTAssertEqual(order(e, "a", at: t0 + 3 * day, into: &out), .applied) // before the 3.78-day crossing
+        advance(e, to: t0 + 400 * day, into: &out)
+        XCTAssertEqual(alerts(out).map(\.eventID), ["churn/a/\(t0 + 3 * day)"], "one alert for the episode")
+        let silent = (alerts(out)[0].ts - t0 - 3 * day) / day
+        XCTAssertGreaterThan(silent, 3)
+        XCTAssertTrue(alerts(out)[0].reason.hasPrefix("no order for \(silent) days; usually every 3 days; P(no order in 90 days) = "),
+                      alerts(out)[0].reason)
+        out.removeAll()
+        advance(e, to: t0 + 700 * day, into: &out)
+        XCTAssertEqual(alerts(out), [], "no duplicate while silence continues")
+        // An order ends the episode (reactivation output) and re-arms the timer.
+        _ = order(e, "a", at: t0 + 700 * day, into: &out)
+        XCTAssertEqual(alerts(out).count, 1)
+        XCTAssertEqual(alerts(out)[0].reason, "reactivated: ordered again after a churn alert")
+        XCTAssertNotNil(e.timers.fireTime(of: "a"))
+        out.removeAll()
+        advance(e, to: t0 + 1_200 * day, into: &out)
+        XCTAssertEqual(alerts(out).map(\.eventID), ["churn/a/\(t0 + 700 * day)"])
+    }
+
+    func testLateEventIsAppliedAndArmsATimer() {
+        let e = makeEngine()
+        var out: [ModelOutput] = []
+        _ = order(e, "a", at: t0 + 10 * day, into: &out)
+        XCTAssertEqual(order(e, "c", at: t0 + 5 * day, into: &out), .applied)
+        XCTAssertEqual(e.stats.lateEvents, 1)
+        XCTAssertEqual(e.customers["c"]?.profile.lastOrderAt, t0 + 5 * day)
+        // Its crossing (day 5 + 3.78) is already behind the watermark (day 10): the alert comes at
+        // once, stamped with the crossing time, and only once.
+        let fired = alerts(out)
+        XCTAssertEqual(fired.map(\.eventID), ["churn/c/\(t0 + 5 * day)"])
+        XCTAssertEqual(Double(fired[0].ts - t0 - 5 * day), Double(crossing), accuracy: 60_000)
+        _ = order(e, "a", at: t0 + 11 * day, into: &out)
+        XCTAssertEqual(alerts(out).map(\.eventID), ["churn/c/\(t0 + 5 * day)"])
+    }
+
+    func testFarFutureEventIsRefusedAndFiresNothing() {
+        let e = makeEngine()
+        var out: [ModelOutput] = []
+        _ = order(e, "a", at: t0, into: &out)
+        let before = e.watermark.current
+        let verdict = order(e, "b", at: t0 + 30 * day, into: &out)
+        guard case .rejected(let reason) = verdict else { return XCTFail("expected a refusal, got \(verdict)") }
+        XCTAssertTrue(reason.contains("too far ahead"), reason)
+        XCTAssertEqual(e.watermark.current, before)
+        XCTAssertEqual(alerts(out), [], "a's timer (day 3.78) must not fire on a bad clock")
+        XCTAssertNil(e.customers["b"])
+    }
+
+    func testLearnedScoreStaysMonotoneAndDeterministic() {
+        // Two identical runs of a small population with learning on give identical weights and
+        // alerts; the learned score never falls with silence.
+        func run() -> ([Double], [String]) {
+            let e = makeEngine(learn: true)
+            var out: [ModelOutput] = []
+            offset = 0
+            for u in 0..<40 {
+                let gap = Int64(5 + u % 7) * day
+                let n = u % 4 == 0 ? 1 : 3 + u % 5
+                for k in 0..<n { _ = order(e, "u\(u)", at: t0 + Int64(u % 10) * day + Int64(k) * gap, into: &out) }
+            }
+            advance(e, to: t0 + 300 * day, into: &out)
+            return (e.churnScorer.weights, alerts(out).map(\.eventID).sorted())
+        }
+        let (w1, a1) = run()
+        let (w2, a2) = run()
+        XCTAssertEqual(w1, w2)
+        XCTAssertEqual(a1, a2)
+        XCTAssertNotEqual(w1, [0, 1, 0, 0, 0, 0, 0], "outcomes resolved, weights moved")
+        for i in ChurnScorer.silenceIndices { XCTAssertGreaterThanOrEqual(w1[i], 0) }
+    }
+}
