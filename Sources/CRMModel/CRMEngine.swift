@@ -3,7 +3,7 @@
 /// Pure: no I/O, no wall clock. The daemon, `replay` and `eval` drive the same engine; given the
 /// same events in the same order it reaches the same state and emits the same outputs.
 public final class CRMEngine {
-    public let config: EngineConfig
+    public internal(set) var config: EngineConfig
     /// Per-customer state.
     public private(set) var customers: [String: CustomerState] = [:]
     /// Item co-occurrence cache (global).
@@ -19,7 +19,7 @@ public final class CRMEngine {
     /// Segment names by id, recomputed from the centroids.
     public private(set) var segmentNames: [String] = []
     /// The churn model in use (parameters re-estimated from live summaries).
-    public private(set) var churn: ChurnModel
+    public internal(set) var churn: ChurnModel
     /// Result of the last parameter estimate, if any.
     public private(set) var lastChurnFit: ChurnFit?
     /// Event time of the last parameter estimate.
@@ -33,7 +33,7 @@ public final class CRMEngine {
     /// What the engine did so far.
     public private(set) var stats = EngineStats()
 
-    let recommender: Recommender
+    var recommender: Recommender
     let assigner: SegmentAssigner
     let namer = SegmentNamer()
     let estimator: ChurnParameterEstimator
@@ -297,7 +297,7 @@ public final class CRMEngine {
 
     // MARK: Churn
 
-    private func armTimer(_ customer: CustomerState, userID: String) {
+    func armTimer(_ customer: CustomerState, userID: String) {
         let p = customer.profile
         guard p.orderCount > 0, let first = p.firstOrderAt, let last = p.lastOrderAt else {
             _ = timers.cancel(user: userID)
