@@ -107,9 +107,9 @@ public final class CRMDaemon {
                                 "state_dir": configuration.string("state.dir")])
         let deadlineSeconds = Double(configuration.int("shutdown.deadline.s"))
         while !stopSignal.isStopRequested {
+            options.onIteration?()
             let now = LatencyRecorder.now()
             status.beat(now)
-            options.onIteration?()
             if stopSignal.takeReloadRequest() { reload() }
             if queries.hasPending {
                 queries.serve { [processor, assigned] id in
@@ -136,8 +136,7 @@ public final class CRMDaemon {
         let deadline = Date().addingTimeInterval(deadlineSeconds)
         let clean = try checkpointer.checkpoint(producer: producer, consumer: consumer, deadline: deadline, reason: "shutdown")
         try consumer.close()
-        telemetry.tick(now: LatencyRecorder.now(), engine: processor.engine, counts: processor.counts, assigned: [],
-                       positions: [:], consumer: nil)
+        telemetry.publishFinal(engine: processor.engine, counts: processor.counts)
         logger.info("stopped", ["events": processor.counts.events, "clean": clean])
         return clean ? 0 : 1
     }

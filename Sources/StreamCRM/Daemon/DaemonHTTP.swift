@@ -57,7 +57,7 @@ enum CustomerView {
 
     static func response(engine: CRMEngine, userID: String, ownedPartitions: Int) -> HTTPResponse {
         guard let customer = engine.customers[userID] else {
-            return DaemonHTTP.json(404, error: "unknown customer on this instance (\(ownedPartitions) partitions here; "
+            return DaemonHTTP.json(404, error: "unknown customer on this instance (it owns \(ownedPartitions) input partitions; "
                                    + "a customer lives on the instance that owns their input partition)")
         }
         let p = customer.profile

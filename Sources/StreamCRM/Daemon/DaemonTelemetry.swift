@@ -75,7 +75,8 @@ final class DaemonTelemetry {
         }
         if now >= nextLag {
             refreshLag(assigned: assigned, positions: positions, consumer: consumer)
-            nextLag = now + lagNanos
+            // Until every partition's watermark is known (first fetch responses), retry sooner.
+            nextLag = now + (status.totalLag == nil ? min(lagNanos, publishNanos) : lagNanos)
         }
         if now >= nextStatus {
             sendStatus(now: now, events: counts.events, assigned: assigned.count, customers: engine.customers.count)
@@ -85,6 +86,7 @@ final class DaemonTelemetry {
             _ = try? notifier.watchdog()
             nextWatchdog = now + interval
         }
+        metrics.ready.set(status.readiness().ready ? 1 : 0)
         nextDue = min(nextPublish, nextLag, nextStatus, watchdogNanos == nil ? .max : nextWatchdog)
     }
 
@@ -92,6 +94,11 @@ final class DaemonTelemetry {
     func refreshSoon() {
         nextLag = 0
         nextDue = 0
+    }
+
+    /// Publishes the final counts at shutdown (no lag refresh, no systemd messages after STOPPING=1).
+    func publishFinal(engine: CRMEngine, counts: ProcessorCounts) {
+        publish(engine: engine, counts: counts, assigned: 0)
     }
 
     /// Drops the lag series of partitions no longer assigned.
@@ -137,7 +144,6 @@ final class DaemonTelemetry {
             metrics.churnFitCustomers.set(fit.customers)
             metrics.churnFitLogLikelihood.set(fit.meanLogLikelihood)
         }
-        metrics.ready.set(status.readiness().ready ? 1 : 0)
     }
 
     /// Lag per partition: the cached high watermark minus the next offset to process (or minus the
