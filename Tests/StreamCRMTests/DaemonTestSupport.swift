@@ -92,7 +92,7 @@ final class DaemonHarness: @unchecked Sendable {
 
     /// Overrides every daemon test needs, then `extra`.
     func overrides(_ extra: [String]) -> [String] {
-        ["kafka.bootstrap.servers=\(broker.bootstrapServers)", "kafka.consumer.session.timeout.ms=3000",
+        ["kafka.bootstrap.servers=\(broker.bootstrapServers)", "kafka.consumer.session.timeout.ms=6000",
          "group.id=dtest-\(UUID().uuidString)", "state.dir=\(stateDir)", "http.port=0", "health.max_stall.s=1"] + extra
     }
 

@@ -224,14 +224,18 @@ public final class CRMDaemon {
             return
         }
         let plan = ReloadPlan(running: running, started: configuration, fresh: fresh)
-        if let level = LogLevel(name: fresh.string("log.level")) { logger.level = level }
         processor.engine.apply(ReloadableEngineSettings(fresh))
         for key in ConfigSchema.keys where key.reloadable {
             try? running.set(key.name, fresh.string(key.name), origin: "reload")
         }
         metrics.reloads.labels("ok").increment()
+        // Shown when either the old or the new log level shows info.
+        let newLevel = LogLevel(name: fresh.string("log.level")) ?? logger.level
+        let showBefore = logger.isEnabled(.info)
+        if !showBefore { logger.level = newLevel }
         logger.info("reloaded", ["changed": plan.applied.isEmpty ? "none" : plan.applied.joined(separator: ","),
                                  "need_restart": plan.needRestart.isEmpty ? "none" : plan.needRestart.joined(separator: ",")])
+        logger.level = newLevel
         if !plan.needRestart.isEmpty {
             logger.warn("changed keys take effect only after a restart", ["keys": plan.needRestart.joined(separator: ",")])
         }
