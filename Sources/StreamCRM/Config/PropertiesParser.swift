@@ -15,9 +15,8 @@ public enum PropertiesParser {
     public static func parse(_ text: String, source: String) throws(ConfigError) -> [Entry] {
         var entries: [Entry] = []
         var seen: [String: Int] = [:]
-        let physical = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
-            line.last == "\r" ? line.dropLast() : line
-        }
+        // Line terminators as Java's: \n, \r\n or \r ("\r\n" is one Character in Swift).
+        let physical = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
         var index = 0
         while index < physical.count {
             let startLine = index + 1
