@@ -104,6 +104,13 @@ final class DaemonHTTPTests: XCTestCase {
         XCTAssertEqual(try h.get("/nope", token: "s3cret").status, 404)
         XCTAssertEqual(try h.metrics(token: "s3cret")[#"streamcrm_customer_queries_total{result="found"}"#], 2)
 
+        // `streamcrm inspect` asks the same endpoint with the configured address, port and token.
+        let cli = try Configuration.load(file: nil, environment: [:], overrides: ["http.port=\(try XCTUnwrap(h.port))", "http.token=s3cret"])
+        let inspected = try InspectCommand.fetch(config: cli, userID: "u 1")
+        XCTAssertEqual(inspected.status, 200)
+        XCTAssertTrue(inspected.body.hasPrefix(#"{"user_id":"u 1","#), inspected.body)
+        XCTAssertEqual(InspectCommand.percentEncode("u 1/ä~x"), "u%201%2F%C3%A4~x")
+
         // STATUS= with throughput and lag, and watchdog pings, while running.
         let statusIndex = try XCTUnwrap(notify.waitFor { $0.hasPrefix("STATUS=ready: ") }, "\(notify.messages)")
         XCTAssertNotNil(notify.waitFor { $0 == "WATCHDOG=1" })

@@ -14,6 +14,7 @@ public enum StreamCRMCommand {
       dev-broker [--brokers N] [--partitions N] [--bootstrap-file FILE]   a local Kafka for other processes
       convert --from taobao|otto|cdnow|diginetica FILE   public data set → input events (JSON lines)
       check-config FILE [--set key=value]...    validate a configuration without starting
+      inspect [--config FILE] USER_ID          one customer's segment, churn risk, affinities, recommendations (from the running daemon)
       print-config                             every configuration key with its default
       version                                  print the version
     """
@@ -34,6 +35,7 @@ public enum StreamCRMCommand {
             case "dev-broker": return try DevBrokerCommand.main(rest)
             case "convert": return try ConvertCommand.main(rest)
             case "check-config": return try CheckConfigCommand.main(rest)
+            case "inspect": return try InspectCommand.main(rest)
             case "print-config":
                 print(ConfigSchema.exampleProperties(), terminator: "")
                 return 0
