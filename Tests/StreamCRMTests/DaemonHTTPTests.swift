@@ -25,7 +25,7 @@ final class DaemonHTTPTests: XCTestCase {
         let notify = try NotifyListener()
         setenv("NOTIFY_SOCKET", notify.path, 1)
         setenv("WATCHDOG_USEC", "400000", 1) // pings every 100 ms
-        let h = try DaemonHarness()
+        let h = try LiveDaemonHarness()
         let t = h.broker.topics
         let order = #"{"event_id":"o-1","type":"order","order_id":"o-1","user_id":"u 1","ts":\#(Self.base + 30 * 60_000),"items":[{"item_id":"i2","quantity":1,"price":20}],"total":20,"currency":"EUR"}"#
         try h.produce([
@@ -150,7 +150,7 @@ final class DaemonHTTPTests: XCTestCase {
                 usleep(1_000)
             }
         }
-        let h = try DaemonHarness()
+        let h = try LiveDaemonHarness()
         try h.start(options: options)
         let ready = try XCTUnwrap(notify.waitFor(timeout: 30) { $0 == "READY=1" })
         XCTAssertNotNil(notify.waitFor(from: ready) { $0 == "WATCHDOG=1" })
@@ -173,7 +173,7 @@ final class DaemonHTTPTests: XCTestCase {
 
     func testHTTPOffAndNoNotifySocket() throws {
         unsetenv("NOTIFY_SOCKET")
-        let h = try DaemonHarness()
+        let h = try LiveDaemonHarness()
         try h.start(overrides: ["http.port=-1"])
         XCTAssertTrue(eventually { h.daemon.status.isRestored && h.daemon.status.assignedPartitions > 0 })
         XCTAssertNil(h.port)

@@ -16,7 +16,7 @@ final class DaemonReloadTests: XCTestCase {
     func testReloadAppliesReloadableKeysAndNamesTheRest() throws {
         let notify = try NotifyListener()
         setenv("NOTIFY_SOCKET", notify.path, 1)
-        let h = try DaemonHarness()
+        let h = try LiveDaemonHarness()
         let file = h.stateDir + ".properties"
         defer { unlink(file) }
         try "log.level=info\n".write(toFile: file, atomically: true, encoding: .utf8)

@@ -74,7 +74,7 @@ func eventually(timeout: Double = 20, _ condition: () throws -> Bool) rethrows -
 }
 
 /// A daemon on a background thread against an in-process broker, with its log lines captured.
-final class DaemonHarness: @unchecked Sendable {
+final class LiveDaemonHarness: @unchecked Sendable {
     static let fixedTime = Date(timeIntervalSince1970: 1_796_119_200) // 2026-12-01T10:00:00Z
 
     let broker: DevBroker
@@ -106,7 +106,7 @@ final class DaemonHarness: @unchecked Sendable {
         options.telemetryIntervals = .init(publish: .milliseconds(100), lag: .milliseconds(200), status: .milliseconds(200))
         let config = try Configuration.load(file: file, environment: [:], overrides: options.overrides)
         var clock: Logger.Clock = { Date() }
-        if fixedClock { clock = { DaemonHarness.fixedTime } }
+        if fixedClock { clock = { LiveDaemonHarness.fixedTime } }
         let captured = lines
         let sink: Logger.Sink = { line in captured.withLock { $0.append(line) } }
         let logger = Logger(level: LogLevel(name: config.string("log.level")) ?? .info, clock: clock, sink: sink)
