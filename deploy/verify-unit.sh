@@ -4,6 +4,13 @@
 # binary the unit is checked as a copy whose ExecStart points at /bin/true; every other line is unchanged.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+# systemd must wait longer than the daemon's graceful-shutdown deadline before SIGKILL.
+stop=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)s\{0,1\}$/\1/p' "$here/streamcrm.service")
+deadline=$(sed -n 's/^shutdown\.deadline\.s=//p' "$here/../config/streamcrm.properties")
+if [ -z "$stop" ] || [ -z "$deadline" ] || [ "$stop" -le "$deadline" ]; then
+    echo "verify-unit: TimeoutStopSec (${stop:-unset}) must be a number of seconds above shutdown.deadline.s (${deadline:-unset})" >&2
+    exit 1
+fi
 bin=${STREAMCRM_BIN:-/usr/local/bin/streamcrm}
 if [ -x "$bin" ] && [ "$bin" = /usr/local/bin/streamcrm ]; then
     exec systemd-analyze verify "$here/streamcrm.service"

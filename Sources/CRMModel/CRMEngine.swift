@@ -3,7 +3,7 @@
 /// Pure: no I/O, no wall clock. The daemon, `replay` and `eval` drive the same engine; given the
 /// same events in the same order it reaches the same state and emits the same outputs.
 public final class CRMEngine {
-    public let config: EngineConfig
+    public internal(set) var config: EngineConfig
     /// Per-customer state.
     public internal(set) var customers: [String: CustomerState] = [:]
     /// Item co-occurrence cache (global). A `var` (setter internal) so that `restoreGlobals` can
@@ -41,7 +41,7 @@ public final class CRMEngine {
     /// whether an event is implausibly far in the future and for idle advancement.
     public var wallNow: EventTime?
 
-    let recommender: Recommender
+    var recommender: Recommender
     let assigner: SegmentAssigner
     let namer = SegmentNamer()
     let estimator: ChurnParameterEstimator

@@ -7,7 +7,7 @@ import XCTest
 @testable import StreamCRM
 
 /// A minimal blocking HTTP/1.1 client over a TCP socket: one request per connection.
-private enum TestHTTPClient {
+enum TestHTTPClient {
     struct Reply {
         var status: Int
         var headers: [String: String]

@@ -15,6 +15,7 @@ public enum StreamCRMCommand {
       convert --from taobao|otto|cdnow|diginetica FILE   public data set → input events (JSON lines)
       eval-churn FILE [--cutoff YYYY-MM-DD] [--holdout-weeks N] [--set k=v]...   churn AUC and alert quality
       check-config FILE [--set key=value]...    validate a configuration without starting
+      inspect [--config FILE] USER_ID          one customer's segment, churn risk, affinities, recommendations (from the running daemon)
       print-config [--markdown]                every configuration key with its default
       version                                  print the version
     """
@@ -36,6 +37,7 @@ public enum StreamCRMCommand {
             case "convert": return try ConvertCommand.main(rest)
             case "check-config": return try CheckConfigCommand.main(rest)
             case "eval-churn": return try EvalChurnCommand.main(rest)
+            case "inspect": return try InspectCommand.main(rest)
             case "print-config":
                 if rest.contains("--markdown") { print(ConfigSchema.markdownTable(), terminator: "") } else {
                     print(ConfigSchema.exampleProperties(), terminator: "")

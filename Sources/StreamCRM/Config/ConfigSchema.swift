@@ -73,6 +73,7 @@ public enum ConfigSchema {
         ConfigKey("http.port", "9464", .int(-1...65_535), "Port of /metrics, /health, /ready and /customers (-1 = off, 0 = any)."),
         ConfigKey("http.token", "", .string(allowEmpty: true), "If set, a bearer token required by every endpoint but /health."),
         ConfigKey("ready.max_lag", "100000", .int(0...Int64.max), "/ready fails while total consumer lag is above this."),
+        ConfigKey("health.max_stall.s", "30", .int(1...3600), "/health fails when the processing loop has not iterated for this many seconds."),
         ConfigKey("log.level", "info", .choice(["debug", "info", "warn", "error"]), reloadable: true, "Minimum level of log lines on stderr."),
     ]
 

@@ -28,6 +28,14 @@ public final class CRMDaemon {
     private var restoredOnce = false
     private var lastMessageWall = Date()
     private var notifier = SystemdNotifier()
+    /// Liveness, readiness and the HTTP port, for other threads.
+    public let status: DaemonStatus
+    let queries: QueryChannel
+    let telemetry: DaemonTelemetry
+    private var http: HTTPServer?
+    private var sentReady = false
+    /// The configuration in effect: the start-up one with the reloadable keys of the last reload.
+    private var running: Configuration
 
     /// Opens the state store (a fatal, clearly named error if the directory is unusable) and
     /// restores the global model state. Kafka clients are created by `run()`.
@@ -51,6 +59,32 @@ public final class CRMDaemon {
                                         everyMs: Int(configuration.int("checkpoint.interval.ms")),
                                         changelog: changelog, inputTopics: topics.inputs)
         try checkpointer.restoreGlobals()
+        running = configuration
+        status = DaemonStatus(maxStallSeconds: Double(configuration.int("health.max_stall.s")),
+                              maxLag: configuration.int("ready.max_lag"))
+        queries = QueryChannel()
+        telemetry = DaemonTelemetry(metrics: metrics, status: status, topics: topics, notifier: notifier,
+                                    intervals: options.telemetryIntervals, logger: logger, baseline: engine.stats)
+    }
+
+    /// Starts the HTTP endpoint unless `http.port` is -1.
+    private func startHTTP() throws {
+        let port = configuration.int("http.port")
+        guard port >= 0 else { return }
+        let token = configuration.string("http.token")
+        let server = HTTPServer(configuration: HTTPServerConfiguration(address: configuration.string("http.address"),
+                                                                       port: UInt16(port), bearerToken: token.isEmpty ? nil : token),
+                                logger: logger,
+                                handler: DaemonHTTP.handler(status: status, metrics: metrics, queries: queries))
+        do {
+            let bound = try server.start()
+            http = server
+            status.setHTTPPort(bound)
+            logger.info("http listening", ["address": configuration.string("http.address"), "port": bound,
+                                           "token": token.isEmpty ? "off" : "on"])
+        } catch {
+            throw DaemonError("cannot serve HTTP (http.address=\(configuration.string("http.address")) http.port=\(port)): \(error)")
+        }
     }
 
     /// Runs until a stop is requested (or, with `options.stopWhenCaughtUp`, until every assigned
@@ -67,13 +101,34 @@ public final class CRMDaemon {
         consumer = try KafkaConsumer(config: consumerConfig) { [unowned self] event in
             self.rebalance(event)
         }
+        try startHTTP()
+        defer {
+            queries.close()
+            http?.stop()
+            status.setHTTPPort(nil)
+        }
         try consumer.subscribe(topics: topics.inputs)
         logger.info("started", ["group": configuration.string("group.id"), "topics": topics.inputs.joined(separator: ","),
                                 "state_dir": configuration.string("state.dir")])
         let deadlineSeconds = Double(configuration.int("shutdown.deadline.s"))
         while !stopSignal.isStopRequested {
+            options.onIteration?()
+            let now = LatencyRecorder.now()
+            status.beat(now)
             if stopSignal.takeReloadRequest() { reload() }
             processor.engine.wallNow = Int64(Date().timeIntervalSince1970 * 1000)
+            if queries.hasPending {
+                queries.serve { [processor, assigned] id in
+                    // The query names the customer as the shop knows them; state is kept under the
+                    // pseudonym when pseudonymisation is on.
+                    let key = processor.pseudonymiser?.pseudonym(id) ?? id
+                    return CustomerView.response(engine: processor.engine, userID: key, ownedPartitions: assigned.count)
+                }
+            }
+            if telemetry.isDue(now) {
+                telemetry.tick(now: now, engine: processor.engine, counts: processor.counts, assigned: assigned,
+                               positions: checkpointer.positions, consumer: consumer)
+            }
             try pollOnce()
             producer.poll(timeoutMs: 0)
             try checkpointer.maybeCheckpoint(producer: producer, consumer: consumer, stop: stopSignal)
@@ -81,14 +136,16 @@ public final class CRMDaemon {
                 && Date().timeIntervalSince(lastMessageWall) > options.caughtUpIdleSeconds {
                 break
             }
-            _ = try? notifier.watchdog()
         }
         // Graceful stop: no more fetching; everything in hand is processed; flush, checkpoint, commit, leave.
+        status.setStopping()
+        queries.close()
         _ = try? notifier.stopping()
         logger.info("stopping", ["events": processor.counts.events])
         let deadline = Date().addingTimeInterval(deadlineSeconds)
         let clean = try checkpointer.checkpoint(producer: producer, consumer: consumer, deadline: deadline, reason: "shutdown")
         try consumer.close()
+        telemetry.publishFinal(engine: processor.engine, counts: processor.counts)
         logger.info("stopped", ["events": processor.counts.events, "clean": clean])
         return clean ? 0 : 1
     }
@@ -97,7 +154,9 @@ public final class CRMDaemon {
         let event = try consumer.poll(timeoutMs: 100) { [self] (message: KafkaMessageView) throws -> TopicPartition in
             let position = SourcePosition(topic: message.topic, partition: message.partition, offset: message.offset)
             let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+            let started = LatencyRecorder.now()
             try processor.handle(message.value ?? empty, at: position, sink: &sink)
+            telemetry.latency.record(from: started, to: LatencyRecorder.now())
             checkpointer.processed(TopicPartition(message.topic, message.partition), nextOffset: message.offset + 1)
             metrics.eventsIn.increment()
             return TopicPartition(message.topic, message.partition)
@@ -125,9 +184,15 @@ public final class CRMDaemon {
                 let offsets = try checkpointer.restore(partitions: partitions)
                 assigned.formUnion(partitions)
                 restoredOnce = true
+                status.setAssigned(assigned.count)
+                status.setRestored()
+                telemetry.refreshSoon()
                 logger.info("partitions assigned", ["partitions": partitions.map(\.description).joined(separator: ","),
                                                     "customers": processor.engine.customers.count])
-                if !(try notifier.ready()) { _ = () }
+                if !sentReady && !assigned.isEmpty {
+                    sentReady = true
+                    do { try notifier.ready() } catch { logger.warn("sd_notify failed", ["error": "\(error)"]) }
+                }
                 return offsets
             } catch {
                 logger.error("cannot restore state", ["error": "\(error)"])
@@ -144,21 +209,44 @@ public final class CRMDaemon {
             checkpointer.release(partitions: partitions)
             assigned.subtract(partitions)
             eofPartitions.subtract(partitions)
+            status.setAssigned(assigned.count)
+            telemetry.forget(partitions)
+            telemetry.refreshSoon()
             logger.info(lost ? "partitions lost" : "partitions revoked",
                         ["partitions": partitions.map(\.description).joined(separator: ",")])
             return nil
         }
     }
 
+    /// SIGHUP: re-reads the file, the environment and the `--set` overrides; applies the reloadable
+    /// keys; names the changed keys that need a restart. A configuration that no longer validates
+    /// is refused as a whole and the running one kept.
     private func reload() {
+        if sentReady { _ = try? notifier.reloading() }
+        defer { if sentReady { _ = try? notifier.ready() } }
+        let fresh: Configuration
         do {
-            let fresh = try Configuration.load(file: options.configFile, overrides: options.overrides)
-            if let level = LogLevel(name: fresh.string("log.level")) { logger.level = level }
-            let restartKeys = ConfigSchema.keys.filter { !$0.reloadable && fresh.values[$0.name] != configuration.values[$0.name] }
-            logger.info("reloaded", ["log_level": fresh.string("log.level"),
-                                     "need_restart": restartKeys.map(\.name).joined(separator: ",")])
+            fresh = try Configuration.load(file: options.configFile, environment: options.environment, overrides: options.overrides)
         } catch {
+            metrics.reloads.labels("refused").increment()
             logger.error("reload refused; keeping the running configuration", ["error": "\(error)"])
+            return
+        }
+        let plan = ReloadPlan(running: running, started: configuration, fresh: fresh)
+        processor.engine.apply(ReloadableEngineSettings(fresh))
+        for key in ConfigSchema.keys where key.reloadable {
+            try? running.set(key.name, fresh.string(key.name), origin: "reload")
+        }
+        metrics.reloads.labels("ok").increment()
+        // Shown when either the old or the new log level shows info.
+        let newLevel = LogLevel(name: fresh.string("log.level")) ?? logger.level
+        let showBefore = logger.isEnabled(.info)
+        if !showBefore { logger.level = newLevel }
+        logger.info("reloaded", ["changed": plan.applied.isEmpty ? "none" : plan.applied.joined(separator: ","),
+                                 "need_restart": plan.needRestart.isEmpty ? "none" : plan.needRestart.joined(separator: ",")])
+        logger.level = newLevel
+        if !plan.needRestart.isEmpty {
+            logger.warn("changed keys take effect only after a restart", ["keys": plan.needRestart.joined(separator: ",")])
         }
     }
 }
@@ -173,5 +261,11 @@ public struct DaemonOptions: Sendable {
     public var stopWhenCaughtUp = false
     /// How long "a while" is, in seconds.
     public var caughtUpIdleSeconds = 1.0
+    /// The environment a reload reads `STREAMCRM_*` overrides from (the process's by default).
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// How often metrics are published, lag refreshed and STATUS= sent.
+    var telemetryIntervals = DaemonTelemetry.Intervals()
+    /// Called at the start of every loop iteration on the loop's thread (tests stall the loop with it).
+    public var onIteration: (@Sendable () -> Void)?
     public init() {}
 }

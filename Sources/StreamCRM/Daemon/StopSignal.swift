@@ -9,6 +9,7 @@ public final class StopSignal: Sendable {
     private static let signalledReload = Atomic<Bool>(false)
 
     private let stop = Atomic<Bool>(false)
+    private let reload = Atomic<Bool>(false)
     private let listensToSignals = Atomic<Bool>(false)
 
     public init() {}
@@ -39,8 +40,12 @@ public final class StopSignal: Sendable {
     /// Requests a stop (tests, the demo).
     public func requestStop() { stop.store(true, ordering: .releasing) }
 
+    /// Requests a configuration reload, as SIGHUP does (tests).
+    public func requestReload() { reload.store(true, ordering: .releasing) }
+
     /// Takes a pending reload request.
     public func takeReloadRequest() -> Bool {
+        if reload.exchange(false, ordering: .acquiringAndReleasing) { return true }
         guard listensToSignals.load(ordering: .acquiring) else { return false }
         return Self.signalledReload.exchange(false, ordering: .acquiringAndReleasing)
     }

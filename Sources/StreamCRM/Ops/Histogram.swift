@@ -36,6 +36,17 @@ public final class Histogram: MetricSeries {
         }
     }
 
+    /// Adds observations counted elsewhere (e.g. a `LatencyRecorder` owned by one thread):
+    /// `counts` per bucket, not cumulative, with one more slot than `bounds` for values above every
+    /// bound; `sum` their total. One lock for the whole batch.
+    public func add(counts: [Int], sum: Double) {
+        precondition(counts.count == bounds.count + 1, "one count per bound plus +Inf")
+        state.withLock {
+            for i in counts.indices { $0.counts[i] += counts[i] }
+            $0.sum += sum
+        }
+    }
+
     /// Records a duration in seconds.
     public func observe(_ duration: Duration) {
         let c = duration.components
