@@ -105,6 +105,7 @@ final class LiveDaemonHarness: @unchecked Sendable {
         options.environment = [:]
         options.telemetryIntervals = .init(publish: .milliseconds(100), lag: .milliseconds(200), status: .milliseconds(200))
         let config = try Configuration.load(file: file, environment: [:], overrides: options.overrides)
+        try broker.ensure(topics: TopicNames(config).all)
         var clock: Logger.Clock = { Date() }
         if fixedClock { clock = { LiveDaemonHarness.fixedTime } }
         let captured = lines

@@ -136,6 +136,7 @@ final class BackgroundDaemon: @unchecked Sendable {
             "group.id=bg", "state.dir=\(harness.stateDir)", "http.port=-1",
             "checkpoint.interval.ms=200",
         ] + overrides)
+        try harness.broker.ensure(topics: TopicNames(config).all)
         daemon = try CRMDaemon(configuration: config, logger: Logger(level: .error), stopSignal: stop)
     }
 

@@ -60,6 +60,7 @@ final class DaemonHarness {
             "state.dir=\(stateDir ?? self.stateDir)",
             "http.port=-1",
         ] + overrides)
+        try broker.ensure(topics: TopicNames(config).all)
         var options = DaemonOptions()
         options.stopWhenCaughtUp = true
         options.caughtUpIdleSeconds = 0.5

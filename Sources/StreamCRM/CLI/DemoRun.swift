@@ -35,6 +35,7 @@ struct DemoRun {
             "http.port=-1",
             "log.level=\(verbose ? "info" : "warn")",
         ])
+        try broker.ensure(topics: TopicNames(config).all)
         let logger = Logger(level: verbose ? .info : .warn)
         var options = DaemonOptions()
         options.stopWhenCaughtUp = true

@@ -35,8 +35,20 @@ public final class DevBroker {
     public init(brokers: Int = 3, partitions: Int = 8, topics: TopicNames = TopicNames()) throws {
         cluster = try MockCluster(brokers: brokers)
         self.topics = topics
-        for topic in topics.all {
-            try cluster.createTopic(name: topic, partitions: partitions, replicationFactor: min(brokers, 3))
+        self.partitions = partitions
+        replication = min(brokers, 3)
+        try ensure(topics: topics.all)
+    }
+
+    private let partitions: Int
+    private let replication: Int
+    private var created: Set<String> = []
+
+    /// Creates the topics that do not exist yet (e.g. another group's changelog).
+    public func ensure(topics names: [String]) throws {
+        for topic in names where !created.contains(topic) {
+            try cluster.createTopic(name: topic, partitions: partitions, replicationFactor: replication)
+            created.insert(topic)
         }
     }
 }

@@ -17,7 +17,7 @@ public enum ConfigSchema {
         ConfigKey("topic.churn_alerts", "streamcrm.churn-alerts", .string(allowEmpty: false), "Output topic of churn alerts (key = user id)."),
         ConfigKey("topic.segments", "streamcrm.segments", .string(allowEmpty: false), "Output topic of segment changes (compacted, key = user id)."),
         ConfigKey("topic.dead_letter", "streamcrm.dead-letter", .string(allowEmpty: false), "Output topic of refused input with the reason."),
-        ConfigKey("topic.changelog", "streamcrm.changelog", .string(allowEmpty: true), "Compacted topic of checkpointed customer state, co-partitioned with the inputs, so that partitions can move between instances (empty = off: state stays in the local store only)."),
+        ConfigKey("topic.changelog", "", .string(allowEmpty: true), "Compacted topic of checkpointed customer state, co-partitioned with the inputs, so that partitions can move between instances; one per consumer group (empty = `<group.id>.changelog`; `off` = none: state stays in the local store only)."),
         // Consumer group and state
         ConfigKey("group.id", "streamcrm", .string(allowEmpty: false), "Kafka consumer group shared by all instances."),
         ConfigKey("state.dir", "/var/lib/streamcrm", .string(allowEmpty: false), "Directory of the local state store."),

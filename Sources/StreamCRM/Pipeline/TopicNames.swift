@@ -12,7 +12,7 @@ public struct TopicNames: Sendable, Equatable {
     public var churnAlerts = "streamcrm.churn-alerts"
     public var segments = "streamcrm.segments"
     public var deadLetter = "streamcrm.dead-letter"
-    /// The state changelog (internal; empty = off).
+    /// The state changelog (internal, one per consumer group; empty = off).
     public var changelog = "streamcrm.changelog"
 
     public init() {}
@@ -23,7 +23,11 @@ public struct TopicNames: Sendable, Equatable {
         catalog = c.string("topic.catalog"); control = c.string("topic.control")
         recommendations = c.string("topic.recommendations"); churnAlerts = c.string("topic.churn_alerts")
         segments = c.string("topic.segments"); deadLetter = c.string("topic.dead_letter")
-        changelog = c.string("topic.changelog")
+        switch c.string("topic.changelog") {
+        case "": changelog = c.string("group.id") + ".changelog"
+        case "off": changelog = ""
+        case let name: changelog = name
+        }
     }
 
     /// The input topics to subscribe to (each once: clickstream and orders may be one topic).
