@@ -13,6 +13,8 @@ public enum StreamCRMCommand {
       demo [--seed N] [--customers N]          embedded broker + generated shop traffic + the daemon
       dev-broker [--brokers N] [--partitions N] [--bootstrap-file FILE]   a local Kafka for other processes
       convert --from taobao|otto|cdnow|diginetica FILE   public data set → input events (JSON lines)
+      eval [--from taobao|otto|cdnow|diginetica] FILE [--export DIR] [--customer user|session] [--segments-only]
+                                           recommendation and segment quality (issue 5's protocol), one JSON line
       check-config FILE [--set key=value]...    validate a configuration without starting
       print-config                             every configuration key with its default
       version                                  print the version
@@ -33,6 +35,7 @@ public enum StreamCRMCommand {
             case "demo": return try DemoCommand.main(rest)
             case "dev-broker": return try DevBrokerCommand.main(rest)
             case "convert": return try ConvertCommand.main(rest)
+            case "eval": return try EvalCommand.main(rest)
             case "check-config": return try CheckConfigCommand.main(rest)
             case "print-config":
                 print(ConfigSchema.exampleProperties(), terminator: "")
