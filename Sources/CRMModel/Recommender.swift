@@ -48,18 +48,26 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
     public var globalPopularityWeight: Double
     /// Minimum event time between two emitted lists for one customer (ms). Default 60 s.
     public var minEmitInterval: Int64
+    /// Position weighting of the recent history: the k-th most recent item (k = 0 the newest) has its
+    /// source weight multiplied by `recencyDecay^k`; top-affinity items not in the history count as
+    /// the oldest position. 1 = no position weighting. Default 0.7 (session-kNN style).
+    public var recencyDecay: Double
+    /// When seen items may be recommended (`excludeSeen` false): the customer's own recent items are
+    /// candidates with `recentItemWeight · recencyDecay^k` added (retargeting). Default 1.
+    public var recentItemWeight: Double
 
     public init(listSize: Int = 10, excludeBought: Bool = true, excludeUnavailable: Bool = true,
                 excludeSeen: Bool = true, maxAffinitySources: Int = 10, neighboursPerSource: Int = 20,
                 popularCandidates: Int = 30, similarityWeight: Double = 1, categoryWeight: Double = 0.25,
                 segmentPopularityWeight: Double = 0.1, globalPopularityWeight: Double = 0.05,
-                minEmitInterval: Int64 = 60_000) {
+                minEmitInterval: Int64 = 60_000, recencyDecay: Double = 0.7, recentItemWeight: Double = 1) {
         self.listSize = listSize; self.excludeBought = excludeBought; self.excludeUnavailable = excludeUnavailable
         self.excludeSeen = excludeSeen; self.maxAffinitySources = maxAffinitySources
         self.neighboursPerSource = neighboursPerSource; self.popularCandidates = popularCandidates
         self.similarityWeight = similarityWeight; self.categoryWeight = categoryWeight
         self.segmentPopularityWeight = segmentPopularityWeight; self.globalPopularityWeight = globalPopularityWeight
         self.minEmitInterval = minEmitInterval
+        self.recencyDecay = recencyDecay; self.recentItemWeight = recentItemWeight
     }
 }
 
@@ -103,6 +111,13 @@ public struct Recommender: Sendable {
         var affinities: [Double] = sources.map { profile.itemAffinity($0, at: now) }
         let maxAffinity = affinities.max() ?? 0
         if maxAffinity > 0 { affinities = affinities.map { $0 / maxAffinity } }
+        // Position weights: newest recent item 1, then recencyDecay^k; others the oldest position.
+        let recentCount = profile.recent.count
+        var position: [String: Double] = [:]
+        var factor = 1.0
+        for r in profile.recent.reversed() { position[r.itemID] = factor; factor *= config.recencyDecay }
+        affinities = zip(sources, affinities).map { $1 * (position[$0] ?? factor) }
+        _ = recentCount
         let boughtSources = Set(profile.recent.filter(\.bought).map(\.itemID))
 
         var candidates: [String: Candidate] = [:]
@@ -119,6 +134,13 @@ public struct Recommender: Sendable {
         }
         let segmentTop = segment.map { popularity.popular(limit: config.popularCandidates, segment: $0) } ?? []
         let globalTop = popularity.popular(limit: config.popularCandidates)
+        var retarget: [String: Double] = [:]
+        if !config.excludeSeen && config.recentItemWeight > 0 {
+            for (item, w) in position {
+                retarget[item] = config.recentItemWeight * w
+                if candidates[item] == nil { candidates[item] = Candidate() }
+            }
+        }
         for p in segmentTop where candidates[p.itemID] == nil { candidates[p.itemID] = Candidate() }
         for p in globalTop where candidates[p.itemID] == nil { candidates[p.itemID] = Candidate() }
 
@@ -143,10 +165,13 @@ public struct Recommender: Sendable {
                 seg = config.segmentPopularityWeight * popularity.score(of: item, segment: segment) / maxSegment
             }
             let glob = maxGlobal > 0 ? config.globalPopularityWeight * popularity.score(of: item) / maxGlobal : 0
-            let score = cf + cat + seg + glob
+            let again = retarget[item] ?? 0
+            let score = cf + cat + seg + glob + again
             guard score > 0 else { continue }
             let reason: String
-            if cf >= cat && cf >= seg && cf >= glob, let s = c.bestSource {
+            if again > 0 && again >= cf && again >= cat && again >= seg && again >= glob {
+                reason = profile.hasBought(item) ? "you bought it recently" : "you looked at it recently"
+            } else if cf >= cat && cf >= seg && cf >= glob, let s = c.bestSource {
                 let bought = boughtSources.contains(s) || profile.hasBought(s)
                 reason = (bought ? "bought together with " : "viewed together with ") + s
             } else if cat >= seg && cat >= glob, let category {
