@@ -10,6 +10,8 @@ public final class CRMEngine {
     public let similarity: ItemSimilarity
     /// Decayed global and per-segment popularity (global).
     public let popularity: PopularityIndex
+    /// Popular items per category, from the categories clicks carry (content-based candidates).
+    public let categories = CategoryIndex()
     /// Catalog records seen on the catalog topic.
     public private(set) var catalog: [String: CatalogItem] = [:]
     /// Online standardiser of customer features.
@@ -160,6 +162,9 @@ public final class CRMEngine {
         if let item = outcome.itemID, outcome.weight > 0 {
             similarity.observe(recent: prior, item: item, ts: click.ts)
             popularity.observe(item: item, segment: customer.segment, ts: click.ts, weight: outcome.weight)
+            if let category = click.category {
+                categories.observe(item: item, category: category, ts: click.ts, weight: outcome.weight)
+            }
         }
         if customer.segment == nil || click.ts - (customer.segmentEvaluatedAt ?? .min) >= config.segmentClickInterval {
             updateSegment(customer, userID: click.userID, ts: click.ts, learn: customer.segment == nil,
@@ -292,7 +297,7 @@ public final class CRMEngine {
     /// The current recommendation list for a customer (the interactive query and `eval` use it).
     public func recommendations(for customer: CustomerState, at ts: EventTime) -> [RecommendedItem] {
         recommender.recommend(for: customer.profile, at: ts, similarity: similarity, popularity: popularity,
-                              segment: customer.segment, catalog: catalog)
+                              segment: customer.segment, catalog: catalog, categories: categories)
     }
 
     // MARK: Churn

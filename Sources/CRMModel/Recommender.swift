@@ -55,12 +55,18 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
     /// When seen items may be recommended (`excludeSeen` false): the customer's own recent items are
     /// candidates with `recentItemWeight · recencyDecay^k` added (retargeting). Default 1.
     public var recentItemWeight: Double
+    /// With a ``CategoryIndex``: the customer's this many strongest categories contribute candidates.
+    /// Default 2.
+    public var categorySources: Int
+    /// …each this many of its most popular items. Default 20.
+    public var categoryCandidates: Int
 
     public init(listSize: Int = 10, excludeBought: Bool = true, excludeUnavailable: Bool = true,
                 excludeSeen: Bool = true, maxAffinitySources: Int = 10, neighboursPerSource: Int = 20,
                 popularCandidates: Int = 30, similarityWeight: Double = 1, categoryWeight: Double = 0.25,
                 segmentPopularityWeight: Double = 0.1, globalPopularityWeight: Double = 0.05,
-                minEmitInterval: Int64 = 60_000, recencyDecay: Double = 0.7, recentItemWeight: Double = 1) {
+                minEmitInterval: Int64 = 60_000, recencyDecay: Double = 0.7, recentItemWeight: Double = 1,
+                categorySources: Int = 2, categoryCandidates: Int = 20) {
         self.listSize = listSize; self.excludeBought = excludeBought; self.excludeUnavailable = excludeUnavailable
         self.excludeSeen = excludeSeen; self.maxAffinitySources = maxAffinitySources
         self.neighboursPerSource = neighboursPerSource; self.popularCandidates = popularCandidates
@@ -68,6 +74,7 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
         self.segmentPopularityWeight = segmentPopularityWeight; self.globalPopularityWeight = globalPopularityWeight
         self.minEmitInterval = minEmitInterval
         self.recencyDecay = recencyDecay; self.recentItemWeight = recentItemWeight
+        self.categorySources = categorySources; self.categoryCandidates = categoryCandidates
     }
 }
 
@@ -100,9 +107,15 @@ public struct Recommender: Sendable {
     }
 
     /// The recommendation list for `profile` at `now`.
+    ///
+    /// With `categories`, items are also candidates when they are among the popular items of the
+    /// customer's strongest categories, an item's category is looked up there when the catalog does
+    /// not know it, and the category term is scaled by `0.5 + 0.5 · count / top count` within the
+    /// category (so that the category's popular items rank first).
     public func recommend<C: ItemCatalogLookup>(for profile: UserProfile, at now: EventTime,
                                                 similarity: ItemSimilarity, popularity: PopularityIndex,
-                                                segment: Int?, catalog: C) -> [RecommendedItem] {
+                                                segment: Int?, catalog: C,
+                                                categories: CategoryIndex? = nil) -> [RecommendedItem] {
         guard config.listSize > 0 else { return [] }
         // Sources and their scaled affinities, in item-id order (fixed accumulation order).
         var sourceSet = Set(profile.recent.map(\.itemID))
@@ -146,7 +159,14 @@ public struct Recommender: Sendable {
 
         let maxSegment = segmentTop.first?.score ?? 0
         let maxGlobal = globalTop.first?.score ?? 0
-        let maxCategory = profile.topCategories(limit: 1, at: now).first?.affinity ?? 0
+        let topCategories = profile.topCategories(limit: max(config.categorySources, 1), at: now)
+        let maxCategory = topCategories.first?.affinity ?? 0
+        if let categories, config.categoryCandidates > 0, config.categoryWeight > 0 {
+            for (category, _) in topCategories.prefix(config.categorySources) {
+                for p in categories.popular(in: category, limit: config.categoryCandidates)
+                where candidates[p.itemID] == nil { candidates[p.itemID] = Candidate() }
+            }
+        }
 
         var result: [RecommendedItem] = []
         result.reserveCapacity(candidates.count)
@@ -155,10 +175,13 @@ public struct Recommender: Sendable {
             if config.excludeBought && profile.hasBought(item) { continue }
             if config.excludeUnavailable && !catalog.isAvailable(item) { continue }
             let cf = config.similarityWeight * c.cf
-            let category = catalog.category(of: item)
+            let category = catalog.category(of: item) ?? categories?.category(of: item)
             var cat = 0.0
             if let category, maxCategory > 0 {
                 cat = config.categoryWeight * profile.categoryAffinity(category, at: now) / maxCategory
+                if cat > 0, let categories, let top = categories.popular(in: category, limit: 1).first, top.score > 0 {
+                    cat *= 0.5 + 0.5 * categories.score(of: item, in: category) / top.score
+                }
             }
             var seg = 0.0
             if let segment, maxSegment > 0 {

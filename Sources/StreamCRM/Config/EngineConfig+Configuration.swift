@@ -32,7 +32,9 @@ extension EngineConfig {
                                         globalPopularityWeight: c.double("recommend.global_popularity_weight"),
                                         minEmitInterval: c.int("recommend.min_interval.s") * 1000,
                                         recencyDecay: c.double("recommend.recency_decay"),
-                                        recentItemWeight: c.double("recommend.recent_item_weight"))
+                                        recentItemWeight: c.double("recommend.recent_item_weight"),
+                                        categorySources: Int(c.int("recommend.category_sources")),
+                                        categoryCandidates: Int(c.int("recommend.category_candidates")))
         recommendTriggers = Set(c.string("recommend.triggers").split(separator: ",").map {
             String($0).trimmingCharacters(in: .whitespaces)
         })

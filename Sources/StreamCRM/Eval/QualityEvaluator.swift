@@ -104,6 +104,7 @@ public final class QualityEvaluator {
         // Frozen copies, taken at the split.
         var frozenSimilarity: ItemSimilarity?
         var frozenPopularity: PopularityIndex?
+        var frozenCategories: CategoryIndex?
         var frozenProfiles: [String: UserProfile] = [:]
         var frozenSegments: [String: Int] = [:]
         var outputs: [ModelOutput] = []
@@ -112,6 +113,7 @@ public final class QualityEvaluator {
             if i == split {
                 frozenSimilarity = ItemSimilarity(snapshot: engine.similarity.snapshot())
                 frozenPopularity = PopularityIndex(snapshot: engine.popularity.snapshot())
+                frozenCategories = engine.categories.copy()
                 for (id, c) in engine.customers {
                     frozenProfiles[id] = c.profile
                     if let s = c.segment { frozenSegments[id] = s }
@@ -132,11 +134,13 @@ public final class QualityEvaluator {
                 for mode in EvalMode.allCases {
                     let excluded = mode == .removeSeen ? seenSet : []
                     let pre = ranked(profile: live?.profile, segment: live?.segment, similarity: engine.similarity,
-                                     popularity: engine.popularity, catalog: engine.catalog, mode: mode,
+                                     popularity: engine.popularity, categories: engine.categories,
+                                     catalog: engine.catalog, mode: mode,
                                      seenCount: seenSet.count, at: ts)
                     let preList = fill.fill(pre, length: cutoff, excluding: excluded)
                     let fro = ranked(profile: frozenProfiles[customer], segment: frozenSegments[customer],
                                      similarity: frozenSimilarity!, popularity: frozenPopularity!,
+                                     categories: frozenCategories!,
                                      catalog: engine.catalog, mode: mode, seenCount: seenSet.count, at: ts)
                     let froList = fill.fill(fro, length: cutoff, excluding: excluded)
                     for target in items {
@@ -162,11 +166,11 @@ public final class QualityEvaluator {
     private func position(_ i: Int) -> SourcePosition { SourcePosition(topic: "eval", partition: 0, offset: Int64(i)) }
 
     private func ranked(profile: UserProfile?, segment: Int?, similarity: ItemSimilarity, popularity: PopularityIndex,
-                        catalog: [String: CatalogItem], mode: EvalMode, seenCount: Int, at ts: EventTime) -> [String] {
+                        categories: CategoryIndex, catalog: [String: CatalogItem], mode: EvalMode, seenCount: Int, at ts: EventTime) -> [String] {
         let recommender = Recommender(config: recommenderConfig(mode, seenCount: seenCount))
         let p = profile ?? UserProfile(config: engineConfig.profile)
         return recommender.recommend(for: p, at: ts, similarity: similarity, popularity: popularity,
-                                     segment: segment, catalog: catalog).map(\.itemID)
+                                     segment: segment, catalog: catalog, categories: categories).map(\.itemID)
     }
 
     private func applyFrozen(_ event: ShopEvent, customer: String, to profiles: inout [String: UserProfile]) {
