@@ -12,6 +12,8 @@ public final class CRMEngine {
     public let popularity: PopularityIndex
     /// Popular items per category, from the categories clicks carry (content-based candidates).
     public let categories = CategoryIndex()
+    /// Item → latest customers, for nearest-customer (session-kNN) scores.
+    public let sessions = SessionNeighbours()
     /// Catalog records seen on the catalog topic.
     public private(set) var catalog: [String: CatalogItem] = [:]
     /// Online standardiser of customer features.
@@ -165,6 +167,7 @@ public final class CRMEngine {
             if let category = click.category {
                 categories.observe(item: item, category: category, ts: click.ts, weight: outcome.weight)
             }
+            sessions.observe(customer: click.userID, item: item)
         }
         if customer.segment == nil || click.ts - (customer.segmentEvaluatedAt ?? .min) >= config.segmentClickInterval {
             updateSegment(customer, userID: click.userID, ts: click.ts, learn: customer.segment == nil,
@@ -200,6 +203,7 @@ public final class CRMEngine {
             similarity.observe(recent: prior, items: items, ts: order.ts)
             for item in Set(items).sorted() {
                 popularity.observe(item: item, segment: customer.segment, ts: order.ts, weight: config.weights.order)
+                sessions.observe(customer: order.userID, item: item)
             }
         }
         // Order statistics changed: update the churn summaries, re-arm the timer, re-segment.
@@ -283,7 +287,7 @@ public final class CRMEngine {
                            triggerType: String, position: SourcePosition, into outputs: inout [ModelOutput]) {
         // Rate limit first: computing a list is the expensive part.
         if let last = customer.lastRecommendationAt, ts - last < config.recommender.minEmitInterval { return }
-        let items = recommendations(for: customer, at: ts)
+        let items = recommendations(for: customer, userID: userID, at: ts)
         guard recommender.shouldEmit(items, last: customer.lastRecommendation,
                                      lastEmitAt: customer.lastRecommendationAt, now: ts) else { return }
         customer.lastRecommendation = items
@@ -295,9 +299,17 @@ public final class CRMEngine {
     }
 
     /// The current recommendation list for a customer (the interactive query and `eval` use it).
-    public func recommendations(for customer: CustomerState, at ts: EventTime) -> [RecommendedItem] {
-        recommender.recommend(for: customer.profile, at: ts, similarity: similarity, popularity: popularity,
-                              segment: customer.segment, catalog: catalog, categories: categories)
+    /// Without `userID`, nearest-customer scores are left out.
+    public func recommendations(for customer: CustomerState, userID: String? = nil, at ts: EventTime) -> [RecommendedItem] {
+        var neighbourScores: [String: Double] = [:]
+        if let userID, config.recommender.sessionWeight > 0 {
+            neighbourScores = sessions.scores(customer: userID, recent: customer.profile.recent,
+                                              decay: config.recommender.recencyDecay,
+                                              history: { [customers] in customers[$0]?.profile.recent })
+        }
+        return recommender.recommend(for: customer.profile, at: ts, similarity: similarity, popularity: popularity,
+                                     segment: customer.segment, catalog: catalog, categories: categories,
+                                     neighbourScores: neighbourScores)
     }
 
     // MARK: Churn

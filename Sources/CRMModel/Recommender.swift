@@ -60,13 +60,16 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
     public var categorySources: Int
     /// …each this many of its most popular items. Default 20.
     public var categoryCandidates: Int
+    /// Blend weight of the nearest-customers (session-kNN) score, scaled so the top item is 1,
+    /// when such scores are given. Default 0.5.
+    public var sessionWeight: Double
 
     public init(listSize: Int = 10, excludeBought: Bool = true, excludeUnavailable: Bool = true,
                 excludeSeen: Bool = true, maxAffinitySources: Int = 10, neighboursPerSource: Int = 20,
                 popularCandidates: Int = 30, similarityWeight: Double = 1, categoryWeight: Double = 0.25,
                 segmentPopularityWeight: Double = 0.1, globalPopularityWeight: Double = 0.05,
                 minEmitInterval: Int64 = 60_000, recencyDecay: Double = 0.7, recentItemWeight: Double = 1,
-                categorySources: Int = 2, categoryCandidates: Int = 20) {
+                categorySources: Int = 2, categoryCandidates: Int = 20, sessionWeight: Double = 0.5) {
         self.listSize = listSize; self.excludeBought = excludeBought; self.excludeUnavailable = excludeUnavailable
         self.excludeSeen = excludeSeen; self.maxAffinitySources = maxAffinitySources
         self.neighboursPerSource = neighboursPerSource; self.popularCandidates = popularCandidates
@@ -75,6 +78,7 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
         self.minEmitInterval = minEmitInterval
         self.recencyDecay = recencyDecay; self.recentItemWeight = recentItemWeight
         self.categorySources = categorySources; self.categoryCandidates = categoryCandidates
+        self.sessionWeight = sessionWeight
     }
 }
 
@@ -111,11 +115,13 @@ public struct Recommender: Sendable {
     /// With `categories`, items are also candidates when they are among the popular items of the
     /// customer's strongest categories, an item's category is looked up there when the catalog does
     /// not know it, and the category term is scaled by `0.5 + 0.5 · count / top count` within the
-    /// category (so that the category's popular items rank first).
+    /// category (so that the category's popular items rank first). `neighbourScores` (from
+    /// ``SessionNeighbours``) adds candidates and the term `sessionWeight · score / top score`.
     public func recommend<C: ItemCatalogLookup>(for profile: UserProfile, at now: EventTime,
                                                 similarity: ItemSimilarity, popularity: PopularityIndex,
                                                 segment: Int?, catalog: C,
-                                                categories: CategoryIndex? = nil) -> [RecommendedItem] {
+                                                categories: CategoryIndex? = nil,
+                                                neighbourScores: [String: Double] = [:]) -> [RecommendedItem] {
         guard config.listSize > 0 else { return [] }
         // Sources and their scaled affinities, in item-id order (fixed accumulation order).
         var sourceSet = Set(profile.recent.map(\.itemID))
@@ -154,6 +160,13 @@ public struct Recommender: Sendable {
                 if candidates[item] == nil { candidates[item] = Candidate() }
             }
         }
+        var maxNeighbour = 0.0
+        if config.sessionWeight > 0 {
+            for (item, v) in neighbourScores {
+                maxNeighbour = max(maxNeighbour, v)
+                if candidates[item] == nil { candidates[item] = Candidate() }
+            }
+        }
         for p in segmentTop where candidates[p.itemID] == nil { candidates[p.itemID] = Candidate() }
         for p in globalTop where candidates[p.itemID] == nil { candidates[p.itemID] = Candidate() }
 
@@ -174,7 +187,8 @@ public struct Recommender: Sendable {
             if config.excludeSeen && sourceSet.contains(item) { continue }
             if config.excludeBought && profile.hasBought(item) { continue }
             if config.excludeUnavailable && !catalog.isAvailable(item) { continue }
-            let cf = config.similarityWeight * c.cf
+            var cf = config.similarityWeight * c.cf
+            if maxNeighbour > 0, let v = neighbourScores[item] { cf += config.sessionWeight * v / maxNeighbour }
             let category = catalog.category(of: item) ?? categories?.category(of: item)
             var cat = 0.0
             if let category, maxCategory > 0 {

@@ -57,6 +57,7 @@ public enum ConfigSchema {
         ConfigKey("recommend.neighbours_per_source", "20", .int(1...1_000), "Neighbours read per source item when scoring candidates."),
         ConfigKey("recommend.category_sources", "2", .int(0...100), "The customer's strongest categories that contribute popular items as candidates."),
         ConfigKey("recommend.category_candidates", "20", .int(0...1_000), "Popular items taken from each of those categories."),
+        ConfigKey("recommend.session_weight", "0.5", .double(0...100), "Blend weight of nearest-customer (session-kNN) scores."),
         ConfigKey("recommend.triggers", "view,add_to_cart,order", .string(allowEmpty: true), "Event types that trigger a recommendation (comma-separated)."),
         // Segments
         ConfigKey("model.segments.k", "5", .int(2...64), "Number of customer segments (k of k-means)."),

@@ -34,7 +34,8 @@ extension EngineConfig {
                                         recencyDecay: c.double("recommend.recency_decay"),
                                         recentItemWeight: c.double("recommend.recent_item_weight"),
                                         categorySources: Int(c.int("recommend.category_sources")),
-                                        categoryCandidates: Int(c.int("recommend.category_candidates")))
+                                        categoryCandidates: Int(c.int("recommend.category_candidates")),
+                                        sessionWeight: c.double("recommend.session_weight"))
         recommendTriggers = Set(c.string("recommend.triggers").split(separator: ",").map {
             String($0).trimmingCharacters(in: .whitespaces)
         })

@@ -105,6 +105,8 @@ public final class QualityEvaluator {
         var frozenSimilarity: ItemSimilarity?
         var frozenPopularity: PopularityIndex?
         var frozenCategories: CategoryIndex?
+        var frozenSessions: SessionNeighbours?
+        var frozenHistories: [String: [RecentItem]] = [:]
         var frozenProfiles: [String: UserProfile] = [:]
         var frozenSegments: [String: Int] = [:]
         var outputs: [ModelOutput] = []
@@ -114,8 +116,10 @@ public final class QualityEvaluator {
                 frozenSimilarity = ItemSimilarity(snapshot: engine.similarity.snapshot())
                 frozenPopularity = PopularityIndex(snapshot: engine.popularity.snapshot())
                 frozenCategories = engine.categories.copy()
+                frozenSessions = engine.sessions.copy()
                 for (id, c) in engine.customers {
                     frozenProfiles[id] = c.profile
+                    frozenHistories[id] = c.profile.recent
                     if let s = c.segment { frozenSegments[id] = s }
                 }
             }
@@ -131,16 +135,23 @@ public final class QualityEvaluator {
                 let cold = history == nil
                 let seenSet = history ?? []
                 let live = engine.customers[customer]
+                let decay = engineConfig.recommender.recencyDecay
+                let customers = engine.customers
+                let preNeighbours = engine.sessions.scores(customer: customer, recent: live?.profile.recent ?? [],
+                                                           decay: decay, history: { customers[$0]?.profile.recent })
+                let froNeighbours = frozenSessions!.scores(customer: customer,
+                                                           recent: frozenProfiles[customer]?.recent ?? [],
+                                                           decay: decay, history: { frozenHistories[$0] })
                 for mode in EvalMode.allCases {
                     let excluded = mode == .removeSeen ? seenSet : []
                     let pre = ranked(profile: live?.profile, segment: live?.segment, similarity: engine.similarity,
                                      popularity: engine.popularity, categories: engine.categories,
-                                     catalog: engine.catalog, mode: mode,
+                                     neighbours: preNeighbours, catalog: engine.catalog, mode: mode,
                                      seenCount: seenSet.count, at: ts)
                     let preList = fill.fill(pre, length: cutoff, excluding: excluded)
                     let fro = ranked(profile: frozenProfiles[customer], segment: frozenSegments[customer],
                                      similarity: frozenSimilarity!, popularity: frozenPopularity!,
-                                     categories: frozenCategories!,
+                                     categories: frozenCategories!, neighbours: froNeighbours,
                                      catalog: engine.catalog, mode: mode, seenCount: seenSet.count, at: ts)
                     let froList = fill.fill(fro, length: cutoff, excluding: excluded)
                     for target in items {
@@ -166,11 +177,12 @@ public final class QualityEvaluator {
     private func position(_ i: Int) -> SourcePosition { SourcePosition(topic: "eval", partition: 0, offset: Int64(i)) }
 
     private func ranked(profile: UserProfile?, segment: Int?, similarity: ItemSimilarity, popularity: PopularityIndex,
-                        categories: CategoryIndex, catalog: [String: CatalogItem], mode: EvalMode, seenCount: Int, at ts: EventTime) -> [String] {
+                        categories: CategoryIndex, neighbours: [String: Double], catalog: [String: CatalogItem], mode: EvalMode, seenCount: Int, at ts: EventTime) -> [String] {
         let recommender = Recommender(config: recommenderConfig(mode, seenCount: seenCount))
         let p = profile ?? UserProfile(config: engineConfig.profile)
         return recommender.recommend(for: p, at: ts, similarity: similarity, popularity: popularity,
-                                     segment: segment, catalog: catalog, categories: categories).map(\.itemID)
+                                     segment: segment, catalog: catalog, categories: categories,
+                                     neighbourScores: neighbours).map(\.itemID)
     }
 
     private func applyFrozen(_ event: ShopEvent, customer: String, to profiles: inout [String: UserProfile]) {
