@@ -61,7 +61,7 @@ public enum ConfigSchema {
         ConfigKey("recommend.triggers", "view,add_to_cart,order", .string(allowEmpty: true), "Event types that trigger a recommendation (comma-separated)."),
         // Segments
         ConfigKey("model.segments.k", "5", .int(2...64), "Number of customer segments (k of k-means)."),
-        ConfigKey("model.segments.decay", "0.9995", .double(0.5...1), "Per-update decay of centroid weights (Spark StreamingKMeans' a)."),
+        ConfigKey("model.segments.decay", "0.99999", .double(0.5...1), "Per-update decay of centroid weights (Spark StreamingKMeans' a)."),
         ConfigKey("model.segments.hysteresis", "0.1", .double(0...10), "Distance margin a customer must cross to change segment."),
         ConfigKey("model.segments.seed", "42", .int(0...Int64.max), "Seed of k-means++ initialisation."),
         // Churn
