@@ -91,6 +91,12 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
 /// `+ categoryWeight · catAffinity(category(c)) / strongest category affinity`
 /// `+ segmentPopularityWeight · segmentCount(c) / top segment count`
 /// `+ globalPopularityWeight · globalCount(c) / top global count`.
+/// Source weights `a_s` are also multiplied by `recencyDecay^k` for the k-th most recent item.
+/// When seen items may be recommended, the customer's own recent items are candidates with
+/// `+ recentItemWeight · recencyDecay^k` (retargeting; reason "you looked at it recently" /
+/// "you bought it recently"); nearest-customer scores add `+ sessionWeight · score / top score`
+/// (counted with the similarity term); a ``CategoryIndex`` adds the popular items of the customer's
+/// strongest categories as candidates (see ``recommend(for:at:similarity:popularity:segment:catalog:categories:neighbourScores:)``).
 /// Candidates are the sources' neighbours plus the segment's and the global popular items, so a
 /// customer without history gets popular items (cold start). The reason names the largest of the four
 /// terms (ties in that order): "bought together with s" / "viewed together with s" for the strongest
