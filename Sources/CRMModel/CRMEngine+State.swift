@@ -22,7 +22,8 @@ extension CRMEngine {
     public static let globalsVersion: UInt8 = 1
 
     /// The keys ``encodeGlobals()`` writes, in order.
-    public static let globalKeys = ["similarity", "popularity", "segments", "churn", "clock", "catalog", "stats"]
+    public static let globalKeys = ["similarity", "popularity", "categories", "sessions", "segments", "churn", "clock",
+                                    "catalog", "stats"]
 
     struct SegmentsState: Codable {
         var standardizer: FeatureStandardizer
@@ -102,6 +103,8 @@ extension CRMEngine {
         [
             ("similarity", Self.blob(similarity.snapshot())),
             ("popularity", Self.blob(popularity.snapshot())),
+            ("categories", Self.blob(categories.snapshot())),
+            ("sessions", Self.blob(sessions.snapshot())),
             ("segments", Self.blob(SegmentsState(standardizer: standardizer, kmeans: kmeans, names: segmentNames,
                                                  updatesSinceRename: updatesSinceRename))),
             ("churn", Self.blob(ChurnState(model: churn, lastFit: lastChurnFit, lastFitAt: lastChurnFitAt,
@@ -120,6 +123,8 @@ extension CRMEngine {
     public func restoreGlobals(_ load: (String) throws -> [UInt8]?) throws {
         let sim = try Self.decode(ItemSimilarity.Snapshot.self, try load("similarity"))
         let pop = try Self.decode(PopularityIndex.Snapshot.self, try load("popularity"))
+        let cats = try Self.decode(CategoryIndex.Snapshot.self, try load("categories"))
+        let sess = try Self.decode([String: [String]].self, try load("sessions"))
         let seg = try Self.decode(SegmentsState.self, try load("segments"))
         let chu = try Self.decode(ChurnState.self, try load("churn"))
         let clk = try Self.decode(ClockState.self, try load("clock"))
@@ -147,6 +152,8 @@ extension CRMEngine {
             }
             popularity = PopularityIndex(snapshot: s)
         }
+        if let cats { categories = CategoryIndex(snapshot: cats, config: categories.config) }
+        if let sess { sessions = SessionNeighbours(snapshot: sess, config: sessions.config) }
         if let seg, Self.segmentsFit(seg, k: config.segmentCount) {
             standardizer = seg.standardizer
             kmeans = seg.kmeans

@@ -11,6 +11,11 @@ public final class CRMEngine {
     public internal(set) var similarity: ItemSimilarity
     /// Decayed global and per-segment popularity (global); replaced by `restoreGlobals` like `similarity`.
     public internal(set) var popularity: PopularityIndex
+    /// Popular items per category, from the categories clicks carry (content-based candidates);
+    /// replaced by `restoreGlobals` like `similarity`.
+    public internal(set) var categories = CategoryIndex()
+    /// Item → latest customers, for nearest-customer (session-kNN) scores; replaced by `restoreGlobals`.
+    public internal(set) var sessions = SessionNeighbours()
     /// Catalog records seen on the catalog topic.
     public internal(set) var catalog: [String: CatalogItem] = [:]
     /// Online standardiser of customer features.
@@ -176,6 +181,10 @@ public final class CRMEngine {
         if let item = outcome.itemID, outcome.weight > 0 {
             similarity.observe(recent: prior, item: item, ts: click.ts)
             popularity.observe(item: item, segment: customer.segment, ts: click.ts, weight: outcome.weight)
+            if let category = click.category {
+                categories.observe(item: item, category: category, ts: click.ts, weight: outcome.weight)
+            }
+            sessions.observe(customer: click.userID, item: item)
         }
         if customer.segment == nil || click.ts - (customer.segmentEvaluatedAt ?? .min) >= config.segmentClickInterval {
             updateSegment(customer, userID: click.userID, ts: click.ts, learn: customer.segment == nil,
@@ -212,6 +221,7 @@ public final class CRMEngine {
             similarity.observe(recent: prior, items: items, ts: order.ts)
             for item in Set(items).sorted() {
                 popularity.observe(item: item, segment: customer.segment, ts: order.ts, weight: config.weights.order)
+                sessions.observe(customer: order.userID, item: item)
             }
         }
         // Order statistics changed: update the churn summaries, re-arm the timer, re-segment.
@@ -299,7 +309,7 @@ public final class CRMEngine {
                            triggerType: String, position: SourcePosition, into outputs: inout [ModelOutput]) {
         // Rate limit first: computing a list is the expensive part.
         if let last = customer.lastRecommendationAt, ts - last < config.recommender.minEmitInterval { return }
-        let items = recommendations(for: customer, at: ts)
+        let items = recommendations(for: customer, userID: userID, at: ts)
         guard recommender.shouldEmit(items, last: customer.lastRecommendation,
                                      lastEmitAt: customer.lastRecommendationAt, now: ts) else { return }
         customer.lastRecommendation = items
@@ -311,9 +321,17 @@ public final class CRMEngine {
     }
 
     /// The current recommendation list for a customer (the interactive query and `eval` use it).
-    public func recommendations(for customer: CustomerState, at ts: EventTime) -> [RecommendedItem] {
-        recommender.recommend(for: customer.profile, at: ts, similarity: similarity, popularity: popularity,
-                              segment: customer.segment, catalog: catalog)
+    /// Without `userID`, nearest-customer scores are left out.
+    public func recommendations(for customer: CustomerState, userID: String? = nil, at ts: EventTime) -> [RecommendedItem] {
+        var neighbourScores: [String: Double] = [:]
+        if let userID, config.recommender.sessionWeight > 0 {
+            neighbourScores = sessions.scores(customer: userID, recent: customer.profile.recent,
+                                              decay: config.recommender.recencyDecay,
+                                              history: { [customers] in customers[$0]?.profile.recent })
+        }
+        return recommender.recommend(for: customer.profile, at: ts, similarity: similarity, popularity: popularity,
+                                     segment: customer.segment, catalog: catalog, categories: categories,
+                                     neighbourScores: neighbourScores)
     }
 
     // MARK: Churn
@@ -435,6 +453,7 @@ public final class CRMEngine {
         if let customer = customers.removeValue(forKey: userID) {
             let p = customer.profile
             similarity.forget(recent: p.recent)
+            sessions.forget(customer: userID)
             if let first = p.firstOrderAt, let last = p.lastOrderAt, p.orderCount > 0 {
                 churnSummaries.remove(orders: p.orderCount, firstOrderAt: first, lastOrderAt: last)
             }

@@ -15,8 +15,9 @@ public struct EngineConfig: Sendable {
     public var recommendTriggers: Set<String> = ["view", "add_to_cart", "order"]
     /// Number of segments (k), k-means decay and seed.
     public var segmentCount = 5
-    /// Spark StreamingKMeans' decay factor a, applied per update (default 0.9995).
-    public var segmentDecay = 0.9995
+    /// Spark StreamingKMeans' decay factor a, applied per update (default 0.99999: a half-life of
+    /// about 69 000 customer updates; faster forgetting lets time-ordered arrivals drag the centroids).
+    public var segmentDecay = 0.99999
     /// Seed of k-means++ initialisation (default 42).
     public var segmentSeed: UInt64 = 42
     /// Distance margin a customer must cross to change segment (default 0.1).

@@ -34,16 +34,21 @@ public struct ItemSimilarityConfig: Sendable, Equatable, Codable {
     public var minItemCount: Double
     /// Pruning runs whenever event time has advanced this much since the last run (ms). Default 1 day.
     public var pruneInterval: Int64
+    /// Session-aware pair weights: a new item pairs with the d-th most recent distinct item of the
+    /// history (d = 1 the newest) with weight `sequenceDecay^(d−1)`, so items touched one after
+    /// the other count more than items far apart in the history. 1 = every pair counts 1. Default 1.
+    public var sequenceDecay: Double
 
     public init(recentLimit: Int = 20, window: Int64 = 24 * 3_600_000, halfLife: Int64 = 7 * millisecondsPerDay,
                 measure: SimilarityMeasure = .cosine, topK: Int = 20, maxItems: Int = 200_000,
                 maxPairsPerItem: Int = 100, minPairCount: Double = 0.05, minItemCount: Double = 0.05,
-                pruneInterval: Int64 = millisecondsPerDay) {
+                pruneInterval: Int64 = millisecondsPerDay, sequenceDecay: Double = 1) {
         precondition(recentLimit > 0 && window >= 0 && halfLife > 0 && topK > 0 && maxItems > 0
                      && maxPairsPerItem > 0 && pruneInterval > 0, "ItemSimilarityConfig bounds must be positive")
         self.recentLimit = recentLimit; self.window = window; self.halfLife = halfLife; self.measure = measure
         self.topK = topK; self.maxItems = maxItems; self.maxPairsPerItem = maxPairsPerItem
         self.minPairCount = minPairCount; self.minItemCount = minItemCount; self.pruneInterval = pruneInterval
+        self.sequenceDecay = sequenceDecay
     }
 }
 
@@ -170,8 +175,8 @@ public final class ItemSimilarity {
         nodes[item]!.lastSeen = max(nodes[item]!.lastSeen, ts)
         var linked: [String] = []
         linked.reserveCapacity(partners.count)
-        for p in partners where nodes[p] != nil {
-            addPair(item, p, w)
+        for (p, pw) in partners where nodes[p] != nil {
+            addPair(item, p, w * pw)
             linked.append(p)
         }
         refreshTop(item)
@@ -211,8 +216,8 @@ public final class ItemSimilarity {
             let w = decay.weight(at: x.ts)
             nodes[x.itemID]!.count = max(nodes[x.itemID]!.count - w, 0)
             touched.insert(x.itemID)
-            for p in partners where nodes[x.itemID]!.pairs[p] != nil {
-                let v = max(nodes[x.itemID]!.pairs[p]! - w, 0)
+            for (p, pw) in partners where nodes[x.itemID]!.pairs[p] != nil {
+                let v = max(nodes[x.itemID]!.pairs[p]! - w * pw, 0)
                 nodes[x.itemID]!.pairs[p] = v
                 nodes[p]!.pairs[x.itemID] = v
                 touched.insert(p)
@@ -256,15 +261,20 @@ public final class ItemSimilarity {
 
     // MARK: Internals
 
-    /// The distinct items (sorted) `item` pairs with, or nil when `item` is a repeat within the window.
+    /// The distinct items `item` pairs with and their pair weights (``ItemSimilarityConfig/sequenceDecay``
+    /// by distance from the newest), sorted by item id; nil when `item` is a repeat within the window.
     static func partners(prior: ArraySlice<RecentItem>, item: String, ts: EventTime,
-                         config: ItemSimilarityConfig) -> [String]? {
-        var result: [String] = []
-        for r in prior.suffix(config.recentLimit) where abs(ts - r.ts) <= config.window {
+                         config: ItemSimilarityConfig) -> [(String, Double)]? {
+        var result: [(String, Double)] = []
+        var weight = 1.0
+        for r in prior.suffix(config.recentLimit).reversed() where abs(ts - r.ts) <= config.window {
             if r.itemID == item { return nil }
-            if !result.contains(r.itemID) { result.append(r.itemID) }
+            if !result.contains(where: { $0.0 == r.itemID }) {
+                result.append((r.itemID, weight))
+                weight *= config.sequenceDecay
+            }
         }
-        result.sort()
+        result.sort { $0.0 < $1.0 }
         return result
     }
 

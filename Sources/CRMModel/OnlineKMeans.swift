@@ -43,6 +43,13 @@ public struct OnlineKMeans: Sendable, Codable, Equatable {
         /// Distance between the two halves of a split, each moved this far (default 0.01; in the
         /// units of the points, i.e. standard deviations for standardised features).
         public var splitPerturbation: Double
+        /// Every this many updates, a split-and-merge step may run (default 100; 0 = never):
+        /// see ``OnlineKMeans/splitAndMerge()``.
+        public var splitMergeEvery: Int
+        /// Share of the worst cluster's squared error a split is expected to remove; the step runs
+        /// only when `splitGain · SSE(worst)` exceeds the cheapest merge's added error (default 0.36,
+        /// the gain of splitting a Gaussian cluster in two: 1 − 2/π).
+        public var splitGain: Double
 
         /// - Parameters:
         ///   - k: segments (default 5).
@@ -55,12 +62,13 @@ public struct OnlineKMeans: Sendable, Codable, Equatable {
         ///   - splitPerturbation: split offset (default 0.01).
         public init(k: Int = 5, dimension: Int, decay: Double = 0.999, initialBufferSize: Int? = nil,
                     seed: UInt64 = 0x5EED, lloydIterations: Int = 10, minWeightFraction: Double = 1e-3,
-                    splitPerturbation: Double = 0.01) {
+                    splitPerturbation: Double = 0.01, splitMergeEvery: Int = 100, splitGain: Double = 0.36) {
             precondition(k >= 1 && dimension >= 1 && decay > 0 && decay <= 1)
             self.k = k; self.dimension = dimension; self.decay = decay
             self.initialBufferSize = initialBufferSize; self.seed = seed
             self.lloydIterations = lloydIterations; self.minWeightFraction = minWeightFraction
             self.splitPerturbation = splitPerturbation
+            self.splitMergeEvery = splitMergeEvery; self.splitGain = splitGain
         }
 
         /// The per-update decay with the given half-life: a = 0.5^(1/halfLife).
@@ -88,6 +96,10 @@ public struct OnlineKMeans: Sendable, Codable, Equatable {
     public private(set) var updates = 0
     /// Number of reseeds so far.
     public private(set) var reseeds = 0
+    /// Number of split-and-merge steps so far.
+    public private(set) var splitMerges = 0
+    /// Decayed per-dimension sums of squared deviations of each centroid's points (Welford).
+    public private(set) var spread: [[Double]] = []
     private var buffer: [[Double]] = []
     private var rng: SeededRandom
 
@@ -149,13 +161,19 @@ public struct OnlineKMeans: Sendable, Codable, Equatable {
         }
         let a = configuration.decay
         let j = assign(x)
-        for i in weights.indices { weights[i] *= a }
+        for i in weights.indices {
+            weights[i] *= a
+            if a != 1 { for d in spread[i].indices { spread[i][d] *= a } }
+        }
         let n = weights[j]
         for d in 0..<configuration.dimension {
-            centroids[j][d] = (centroids[j][d] * n + x[d]) / (n + 1)
+            let old = centroids[j][d]
+            centroids[j][d] = (old * n + x[d]) / (n + 1)
+            spread[j][d] += (x[d] - old) * (x[d] - centroids[j][d])
         }
         weights[j] = n + 1
         reseedDeadCentroids()
+        if configuration.splitMergeEvery > 0 && updates % configuration.splitMergeEvery == 0 { splitAndMerge() }
         return j
     }
 
@@ -213,6 +231,11 @@ public struct OnlineKMeans: Sendable, Codable, Equatable {
         for p in buffer { counts[OnlineKMeans.nearest(p, in: chosen)] += 1 }
         centroids = chosen
         weights = counts
+        spread = [[Double]](repeating: [Double](repeating: 0, count: configuration.dimension), count: k)
+        for p in buffer {
+            let j = OnlineKMeans.nearest(p, in: chosen)
+            for d in 0..<configuration.dimension { spread[j][d] += (p[d] - chosen[j][d]) * (p[d] - chosen[j][d]) }
+        }
         generations = [Int](repeating: 0, count: k)
         isInitialized = true
         buffer = []
@@ -231,6 +254,58 @@ public struct OnlineKMeans: Sendable, Codable, Equatable {
         }
     }
 
+    /// Online split-and-merge against the bias of time-ordered arrivals (customers arriving in
+    /// time order drag all centroids toward the newest region and leave one cluster holding
+    /// everything new). Let `w` be the cluster with the largest squared error `SSE_w = Σ_d spread_w,d`,
+    /// and (p, q) the pair of other clusters whose merge adds the least error,
+    /// `Δ = n_p·n_q/(n_p+n_q)·‖c_p − c_q‖²`. When `splitGain · SSE_w > Δ`, p and q merge into p
+    /// (weighted mean; spread summed plus each part's offset to the mean) and `w` is split along
+    /// its widest dimension into `w` and `q`, at `c_w ± 0.8·sd`, each with half its weight and half
+    /// its spread (0.18 of it in the split dimension: half the points, 0.36 of the variance, as for a
+    /// Gaussian cut at its mean). q's generation is incremented.
+    public mutating func splitAndMerge() {
+        let k = centroids.count
+        guard isInitialized, k >= 3 else { return }
+        let sse = spread.map { $0.reduce(0, +) }
+        var w = 0
+        for i in 1..<k where sse[i] > sse[w] { w = i }
+        var best: (cost: Double, p: Int, q: Int)?
+        for p in 0..<k where p != w {
+            for q in (p + 1)..<k where q != w {
+                let m = weights[p] + weights[q]
+                guard m > 0 else { continue }
+                let cost = weights[p] * weights[q] / m * OnlineKMeans.squaredDistance(centroids[p], centroids[q])
+                if best == nil || cost < best!.cost { best = (cost, p, q) }
+            }
+        }
+        guard let (cost, p, q) = best, configuration.splitGain * sse[w] > cost, weights[w] > 0 else { return }
+        let dim = configuration.dimension
+        let m = weights[p] + weights[q]
+        let merged = (0..<dim).map { (centroids[p][$0] * weights[p] + centroids[q][$0] * weights[q]) / m }
+        spread[p] = (0..<dim).map { d in
+            let dp = centroids[p][d] - merged[d], dq = centroids[q][d] - merged[d]
+            return spread[p][d] + spread[q][d] + weights[p] * dp * dp + weights[q] * dq * dq
+        }
+        centroids[p] = merged
+        weights[p] = m
+        var widest = 0
+        for d in 1..<dim where spread[w][d] > spread[w][widest] { widest = d }
+        let sd = (Swift.max(spread[w][widest], 0) / weights[w]).squareRoot()
+        var right = centroids[w], left = centroids[w]
+        right[widest] += 0.8 * sd
+        left[widest] -= 0.8 * sd
+        centroids[w] = right
+        centroids[q] = left
+        weights[w] /= 2
+        weights[q] = weights[w]
+        var half = spread[w].map { $0 / 2 }
+        half[widest] = spread[w][widest] * 0.36 / 2
+        spread[w] = half
+        spread[q] = half
+        generations[q] += 1
+        splitMerges += 1
+    }
+
     private mutating func split(_ h: Int, into i: Int) {
         let dim = configuration.dimension
         var v = (0..<dim).map { _ in rng.nextGaussian() }
@@ -243,6 +318,8 @@ public struct OnlineKMeans: Sendable, Codable, Equatable {
         let half = weights[h] / 2
         weights[h] = half
         weights[i] = half
+        spread[h] = spread[h].map { $0 / 2 }
+        spread[i] = spread[h]
         generations[i] += 1
         reseeds += 1
     }

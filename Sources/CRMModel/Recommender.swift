@@ -48,18 +48,37 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
     public var globalPopularityWeight: Double
     /// Minimum event time between two emitted lists for one customer (ms). Default 60 s.
     public var minEmitInterval: Int64
+    /// Position weighting of the recent history: the k-th most recent item (k = 0 the newest) has its
+    /// source weight multiplied by `recencyDecay^k`; top-affinity items not in the history count as
+    /// the oldest position. 1 = no position weighting. Default 0.7 (session-kNN style).
+    public var recencyDecay: Double
+    /// When seen items may be recommended (`excludeSeen` false): the customer's own recent items are
+    /// candidates with `recentItemWeight · recencyDecay^k` added (retargeting). Default 1.
+    public var recentItemWeight: Double
+    /// With a ``CategoryIndex``: the customer's this many strongest categories contribute candidates.
+    /// Default 2.
+    public var categorySources: Int
+    /// …each this many of its most popular items. Default 20.
+    public var categoryCandidates: Int
+    /// Blend weight of the nearest-customers (session-kNN) score, scaled so the top item is 1,
+    /// when such scores are given. Default 0.5.
+    public var sessionWeight: Double
 
     public init(listSize: Int = 10, excludeBought: Bool = true, excludeUnavailable: Bool = true,
                 excludeSeen: Bool = true, maxAffinitySources: Int = 10, neighboursPerSource: Int = 20,
                 popularCandidates: Int = 30, similarityWeight: Double = 1, categoryWeight: Double = 0.25,
                 segmentPopularityWeight: Double = 0.1, globalPopularityWeight: Double = 0.05,
-                minEmitInterval: Int64 = 60_000) {
+                minEmitInterval: Int64 = 60_000, recencyDecay: Double = 0.7, recentItemWeight: Double = 1,
+                categorySources: Int = 2, categoryCandidates: Int = 20, sessionWeight: Double = 0.5) {
         self.listSize = listSize; self.excludeBought = excludeBought; self.excludeUnavailable = excludeUnavailable
         self.excludeSeen = excludeSeen; self.maxAffinitySources = maxAffinitySources
         self.neighboursPerSource = neighboursPerSource; self.popularCandidates = popularCandidates
         self.similarityWeight = similarityWeight; self.categoryWeight = categoryWeight
         self.segmentPopularityWeight = segmentPopularityWeight; self.globalPopularityWeight = globalPopularityWeight
         self.minEmitInterval = minEmitInterval
+        self.recencyDecay = recencyDecay; self.recentItemWeight = recentItemWeight
+        self.categorySources = categorySources; self.categoryCandidates = categoryCandidates
+        self.sessionWeight = sessionWeight
     }
 }
 
@@ -72,6 +91,12 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
 /// `+ categoryWeight · catAffinity(category(c)) / strongest category affinity`
 /// `+ segmentPopularityWeight · segmentCount(c) / top segment count`
 /// `+ globalPopularityWeight · globalCount(c) / top global count`.
+/// Source weights `a_s` are also multiplied by `recencyDecay^k` for the k-th most recent item.
+/// When seen items may be recommended, the customer's own recent items are candidates with
+/// `+ recentItemWeight · recencyDecay^k` (retargeting; reason "you looked at it recently" /
+/// "you bought it recently"); nearest-customer scores add `+ sessionWeight · score / top score`
+/// (counted with the similarity term); a ``CategoryIndex`` adds the popular items of the customer's
+/// strongest categories as candidates (see ``recommend(for:at:similarity:popularity:segment:catalog:categories:neighbourScores:)``).
 /// Candidates are the sources' neighbours plus the segment's and the global popular items, so a
 /// customer without history gets popular items (cold start). The reason names the largest of the four
 /// terms (ties in that order): "bought together with s" / "viewed together with s" for the strongest
@@ -92,9 +117,17 @@ public struct Recommender: Sendable {
     }
 
     /// The recommendation list for `profile` at `now`.
+    ///
+    /// With `categories`, items are also candidates when they are among the popular items of the
+    /// customer's strongest categories, an item's category is looked up there when the catalog does
+    /// not know it, and the category term is scaled by `0.5 + 0.5 · count / top count` within the
+    /// category (so that the category's popular items rank first). `neighbourScores` (from
+    /// ``SessionNeighbours``) adds candidates and the term `sessionWeight · score / top score`.
     public func recommend<C: ItemCatalogLookup>(for profile: UserProfile, at now: EventTime,
                                                 similarity: ItemSimilarity, popularity: PopularityIndex,
-                                                segment: Int?, catalog: C) -> [RecommendedItem] {
+                                                segment: Int?, catalog: C,
+                                                categories: CategoryIndex? = nil,
+                                                neighbourScores: [String: Double] = [:]) -> [RecommendedItem] {
         guard config.listSize > 0 else { return [] }
         // Sources and their scaled affinities, in item-id order (fixed accumulation order).
         var sourceSet = Set(profile.recent.map(\.itemID))
@@ -103,6 +136,13 @@ public struct Recommender: Sendable {
         var affinities: [Double] = sources.map { profile.itemAffinity($0, at: now) }
         let maxAffinity = affinities.max() ?? 0
         if maxAffinity > 0 { affinities = affinities.map { $0 / maxAffinity } }
+        // Position weights: newest recent item 1, then recencyDecay^k; others the oldest position.
+        let recentCount = profile.recent.count
+        var position: [String: Double] = [:]
+        var factor = 1.0
+        for r in profile.recent.reversed() { position[r.itemID] = factor; factor *= config.recencyDecay }
+        affinities = zip(sources, affinities).map { $1 * (position[$0] ?? factor) }
+        _ = recentCount
         let boughtSources = Set(profile.recent.filter(\.bought).map(\.itemID))
 
         var candidates: [String: Candidate] = [:]
@@ -119,12 +159,33 @@ public struct Recommender: Sendable {
         }
         let segmentTop = segment.map { popularity.popular(limit: config.popularCandidates, segment: $0) } ?? []
         let globalTop = popularity.popular(limit: config.popularCandidates)
+        var retarget: [String: Double] = [:]
+        if !config.excludeSeen && config.recentItemWeight > 0 {
+            for (item, w) in position {
+                retarget[item] = config.recentItemWeight * w
+                if candidates[item] == nil { candidates[item] = Candidate() }
+            }
+        }
+        var maxNeighbour = 0.0
+        if config.sessionWeight > 0 {
+            for (item, v) in neighbourScores {
+                maxNeighbour = max(maxNeighbour, v)
+                if candidates[item] == nil { candidates[item] = Candidate() }
+            }
+        }
         for p in segmentTop where candidates[p.itemID] == nil { candidates[p.itemID] = Candidate() }
         for p in globalTop where candidates[p.itemID] == nil { candidates[p.itemID] = Candidate() }
 
         let maxSegment = segmentTop.first?.score ?? 0
         let maxGlobal = globalTop.first?.score ?? 0
-        let maxCategory = profile.topCategories(limit: 1, at: now).first?.affinity ?? 0
+        let topCategories = profile.topCategories(limit: max(config.categorySources, 1), at: now)
+        let maxCategory = topCategories.first?.affinity ?? 0
+        if let categories, config.categoryCandidates > 0, config.categoryWeight > 0 {
+            for (category, _) in topCategories.prefix(config.categorySources) {
+                for p in categories.popular(in: category, limit: config.categoryCandidates)
+                where candidates[p.itemID] == nil { candidates[p.itemID] = Candidate() }
+            }
+        }
 
         var result: [RecommendedItem] = []
         result.reserveCapacity(candidates.count)
@@ -132,21 +193,28 @@ public struct Recommender: Sendable {
             if config.excludeSeen && sourceSet.contains(item) { continue }
             if config.excludeBought && profile.hasBought(item) { continue }
             if config.excludeUnavailable && !catalog.isAvailable(item) { continue }
-            let cf = config.similarityWeight * c.cf
-            let category = catalog.category(of: item)
+            var cf = config.similarityWeight * c.cf
+            if maxNeighbour > 0, let v = neighbourScores[item] { cf += config.sessionWeight * v / maxNeighbour }
+            let category = catalog.category(of: item) ?? categories?.category(of: item)
             var cat = 0.0
             if let category, maxCategory > 0 {
                 cat = config.categoryWeight * profile.categoryAffinity(category, at: now) / maxCategory
+                if cat > 0, let categories, let top = categories.popular(in: category, limit: 1).first, top.score > 0 {
+                    cat *= 0.5 + 0.5 * categories.score(of: item, in: category) / top.score
+                }
             }
             var seg = 0.0
             if let segment, maxSegment > 0 {
                 seg = config.segmentPopularityWeight * popularity.score(of: item, segment: segment) / maxSegment
             }
             let glob = maxGlobal > 0 ? config.globalPopularityWeight * popularity.score(of: item) / maxGlobal : 0
-            let score = cf + cat + seg + glob
+            let again = retarget[item] ?? 0
+            let score = cf + cat + seg + glob + again
             guard score > 0 else { continue }
             let reason: String
-            if cf >= cat && cf >= seg && cf >= glob, let s = c.bestSource {
+            if again > 0 && again >= cf && again >= cat && again >= seg && again >= glob {
+                reason = profile.hasBought(item) ? "you bought it recently" : "you looked at it recently"
+            } else if cf >= cat && cf >= seg && cf >= glob, let s = c.bestSource {
                 let bought = boughtSources.contains(s) || profile.hasBought(s)
                 reason = (bought ? "bought together with " : "viewed together with ") + s
             } else if cat >= seg && cat >= glob, let category {

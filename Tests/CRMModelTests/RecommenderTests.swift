@@ -66,8 +66,14 @@ final class RecommenderTests: XCTestCase {
         XCTAssertEqual(list[1].reason, "bought together with i2")
         config.excludeBought = false
         let all = Recommender(config: config).recommend(for: p, at: t0, similarity: sim, popularity: pop, segment: nil)
-        // i2 itself now qualifies through popularity only: 0.05·3/3 = 0.05.
-        XCTAssertEqual(all.map(\.itemID), ["i1", "i3", "i2", "i4"])
+        // i2 itself now qualifies: retargeting (its own newest item, recentItemWeight 1) + popularity
+        // 0.05·3/3 = 1.05, ahead of i1 and i3 (0.85); with retargeting off, popularity only (0.05).
+        XCTAssertEqual(all.map(\.itemID), ["i2", "i1", "i3", "i4"])
+        XCTAssertEqual(all[0].score, 1.05, accuracy: 1e-12)
+        XCTAssertEqual(all[0].reason, "you bought it recently")
+        config.recentItemWeight = 0
+        let plain = Recommender(config: config).recommend(for: p, at: t0, similarity: sim, popularity: pop, segment: nil)
+        XCTAssertEqual(plain.map(\.itemID), ["i1", "i3", "i2", "i4"])
     }
 
     func testColdStartFillsWithSegmentThenGlobalPopular() {

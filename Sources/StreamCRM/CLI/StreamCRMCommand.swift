@@ -14,6 +14,8 @@ public enum StreamCRMCommand {
       dev-broker [--brokers N] [--partitions N] [--bootstrap-file FILE]   a local Kafka for other processes
       convert --from taobao|otto|cdnow|diginetica FILE   public data set → input events (JSON lines)
       eval-churn FILE [--cutoff YYYY-MM-DD] [--holdout-weeks N] [--set k=v]...   churn AUC and alert quality
+      eval [--from taobao|otto|cdnow|diginetica] FILE [--export DIR] [--customer user|session] [--segments-only]
+                                           recommendation and segment quality (issue 5's protocol), one JSON line
       check-config FILE [--set key=value]...    validate a configuration without starting
       inspect [--config FILE] USER_ID          one customer's segment, churn risk, affinities, recommendations (from the running daemon)
       print-config [--markdown]                every configuration key with its default
@@ -35,6 +37,7 @@ public enum StreamCRMCommand {
             case "demo": return try DemoCommand.main(rest)
             case "dev-broker": return try DevBrokerCommand.main(rest)
             case "convert": return try ConvertCommand.main(rest)
+            case "eval": return try EvalCommand.main(rest)
             case "check-config": return try CheckConfigCommand.main(rest)
             case "eval-churn": return try EvalChurnCommand.main(rest)
             case "inspect": return try InspectCommand.main(rest)

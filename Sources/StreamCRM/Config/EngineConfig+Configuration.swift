@@ -19,10 +19,23 @@ extension EngineConfig {
             measure: SimilarityMeasure(rawValue: c.string("model.similarity.metric")) ?? .cosine,
             topK: Int(c.int("model.similarity.neighbours")),
             maxItems: Int(c.int("model.similarity.max_items")),
-            maxPairsPerItem: Int(c.int("model.similarity.max_pairs_per_item")))
+            maxPairsPerItem: Int(c.int("model.similarity.max_pairs_per_item")),
+            minPairCount: c.double("model.similarity.min_count"), minItemCount: c.double("model.similarity.min_count"),
+            sequenceDecay: c.double("model.similarity.sequence_decay"))
+        popularity = PopularityConfig(halfLife: Int64(c.double("model.popularity.half_life.hours") * 3_600_000))
         recommender = RecommenderConfig(listSize: Int(c.int("recommend.size")),
                                         excludeBought: c.bool("recommend.exclude_bought"),
-                                        minEmitInterval: c.int("recommend.min_interval.s") * 1000)
+                                        neighboursPerSource: Int(c.int("recommend.neighbours_per_source")),
+                                        similarityWeight: c.double("recommend.similarity_weight"),
+                                        categoryWeight: c.double("recommend.category_weight"),
+                                        segmentPopularityWeight: c.double("recommend.segment_popularity_weight"),
+                                        globalPopularityWeight: c.double("recommend.global_popularity_weight"),
+                                        minEmitInterval: c.int("recommend.min_interval.s") * 1000,
+                                        recencyDecay: c.double("recommend.recency_decay"),
+                                        recentItemWeight: c.double("recommend.recent_item_weight"),
+                                        categorySources: Int(c.int("recommend.category_sources")),
+                                        categoryCandidates: Int(c.int("recommend.category_candidates")),
+                                        sessionWeight: c.double("recommend.session_weight"))
         recommendTriggers = Set(c.string("recommend.triggers").split(separator: ",").map {
             String($0).trimmingCharacters(in: .whitespaces)
         })
