@@ -70,8 +70,10 @@ func replayTaobao(slice: TaobaoSlice, minEvents: Int, progress: Bool) throws -> 
     var r = 0
     while result.events < minEvents {
         slice.encode(repetition: r, into: &batch)
-        let t = try process(batch, with: processor, topics: topics, firstOffset: Int64(result.events), sink: &sink)
-        result.events += batch.count
+        // The last repetition is cut at `minEvents` (only matters for short profiling runs).
+        let n = min(batch.count, minEvents - result.events)
+        let t = try process(batch, with: processor, topics: topics, firstOffset: Int64(result.events), limit: n, sink: &sink)
+        result.events += n
         result.wallNs += t.wall
         result.cpuNs += t.cpu
         r += 1

@@ -126,12 +126,12 @@ struct EncodedBatch {
 
 /// Runs `batch` through `processor` on this thread; returns (wall ns, thread CPU ns).
 func process(_ batch: EncodedBatch, with processor: EventProcessor, topics: TopicNames, firstOffset: Int64,
-             sink: inout DiscardingSink) throws -> (wall: UInt64, cpu: UInt64) {
+             limit: Int = .max, sink: inout DiscardingSink) throws -> (wall: UInt64, cpu: UInt64) {
     let clicks = SourcePosition(topic: topics.clickstream, partition: 0, offset: 0)
     let orders = SourcePosition(topic: topics.orders, partition: 0, offset: 0)
     let w0 = wallNanos(), c0 = threadCPUNanos()
     try batch.bytes.withUnsafeBytes { all in
-        for i in 0..<batch.count {
+        for i in 0..<min(batch.count, limit) {
             var position = batch.isOrder[i] ? orders : clicks
             position.offset = firstOffset + Int64(i)
             let body = UnsafeRawBufferPointer(rebasing: all[batch.starts[i]..<batch.ends[i]])
