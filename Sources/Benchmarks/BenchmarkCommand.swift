@@ -16,7 +16,7 @@ enum BenchmarkCommand {
       --events N             Taobao replay: at least N events (default 5000000)
       --customers N          synthetic traffic: customers (default 1000000)
       --items N              synthetic traffic: items (default 100000)
-      --e2e-events N         end to end: events produced (default 1000000)
+      --e2e-events N         end to end: events produced (default 300000)
       --partitions N         end to end: input partitions (default 64)
       --rate N               latency: events/s (default 20000)
       --latency-seconds S    latency: duration (default 15)
@@ -99,9 +99,9 @@ enum BenchmarkCommand {
         if parts.contains("items") {
             let items = try int("items", 100_000)
             let customers = 10_000
-            say("== item memory: \(grouped(items)) items, \(grouped(customers)) customers with 40 sessions each")
+            say("== item memory: \(grouped(items)) items, \(grouped(customers)) customers with 20 sessions each")
             trimHeap()
-            var shop = SyntheticShop(customers: customers, items: items, sessionsPerCustomer: 40, seed: 5)
+            var shop = SyntheticShop(customers: customers, items: items, sessionsPerCustomer: 20, seed: 5)
             let (r, growth) = try replaySynthetic(shop: &shop, chunk: 262_144, progress: false, label: "items")
             let customerShare = (summary.bytesPerCustomer ?? 0) * Double(r.customers)
             let perItem = (Double(growth) - customerShare) / Double(max(r.items, 1))
@@ -111,7 +111,7 @@ enum BenchmarkCommand {
         }
         let brokers = try int("brokers", 1)
         if parts.contains("e2e") {
-            let n = try int("e2e-events", 1_000_000), p = try int("partitions", 64)
+            let n = try int("e2e-events", 300_000), p = try int("partitions", 64)
             say("== end to end: \(grouped(n)) events into the mock cluster (\(brokers) broker(s), \(p) input partitions) while the daemon consumes")
             let r = try endToEnd(events: n, customers: 1_000_000, items: 100_000, brokers: brokers, inputPartitions: p,
                                  outputPartitions: 16, extra: daemonSets)
