@@ -99,7 +99,8 @@ struct SyntheticShop {
     let items: Int
     let categories: Int
     let sessionsPerCustomer: Int
-    let start: EventTime = 1_780_272_000_000
+    let start: EventTime
+    let prefix: String
     private var cdf: [Double] = []
     private var rng: FastRandom
     private var order: [Int32] = []
@@ -107,7 +108,9 @@ struct SyntheticShop {
     private var ts: EventTime
     private var serial = 0
 
-    init(customers: Int, items: Int, categories: Int = 1000, sessionsPerCustomer: Int = 1, seed: UInt64 = 7) {
+    init(customers: Int, items: Int, categories: Int = 1000, sessionsPerCustomer: Int = 1, seed: UInt64 = 7,
+         start: EventTime = 1_780_272_000_000, prefix: String = "") {
+        self.start = start; self.prefix = prefix
         self.customers = customers; self.items = items; self.categories = categories
         self.sessionsPerCustomer = sessionsPerCustomer
         rng = FastRandom(seed: seed)
@@ -150,7 +153,7 @@ struct SyntheticShop {
             if nextSession > 0 && nextSession % customers == 0 { shuffle() }
             let customer = Int(order[nextSession % customers])
             nextSession += 1
-            let user = "u\(customer)"
+            let user = prefix + "u\(customer)"
             let length = 1 + rng.below(9)
             var item = zipfItem()
             var carted: Int?
@@ -160,7 +163,7 @@ struct SyntheticShop {
                 let cartNow = step == length - 1 && rng.below(4) == 0
                 let type: ClickType = cartNow ? .addToCart : .view
                 if cartNow { carted = item }
-                batch.append(.click(ClickEvent(eventID: "e\(serial)", type: type, userID: user,
+                batch.append(.click(ClickEvent(eventID: prefix + "e\(serial)", type: type, userID: user,
                                                itemID: Self.itemID(item), category: category(of: item),
                                                price: Double(5 + item % 200), ts: ts)), encoder: encoder, keepKeys: keepKeys)
                 item = rng.below(2) == 0 ? (item + 1 + rng.below(5)) % items : zipfItem()
@@ -170,7 +173,7 @@ struct SyntheticShop {
                 ts += 5
                 let bought = carted ?? item
                 let line = OrderLine(itemID: Self.itemID(bought), quantity: 1, price: Double(5 + bought % 200))
-                batch.append(.order(OrderEvent(eventID: "e\(serial)", type: .order, orderID: "o\(serial)", userID: user,
+                batch.append(.order(OrderEvent(eventID: prefix + "e\(serial)", type: .order, orderID: prefix + "o\(serial)", userID: user,
                                                ts: ts, items: [line], currency: "EUR")), encoder: encoder, keepKeys: keepKeys)
             }
         }
