@@ -91,7 +91,9 @@ public final class PopularityIndex {
     public func popular(limit: Int = .max, segment: Int? = nil) -> [PopularItem] {
         let counter = segment.map { segments[$0] ?? Counter() } ?? global
         guard let now = latestTime else { return [] }
-        return counter.top.prefix(limit).map { PopularItem(itemID: $0.itemID, score: decay.realValue($0.score, at: now)) }
+        // One decay factor for the whole list (realValue(s, at: now) is s × this factor).
+        let f = Decay.factor(elapsed: now - decay.landmark, halfLife: decay.halfLife)
+        return counter.top.prefix(limit).map { PopularItem(itemID: $0.itemID, score: $0.score * f) }
     }
 
     /// The decayed count of `item` (in `segment`, or globally) at ``latestTime``.

@@ -141,12 +141,14 @@ public struct UserProfile: Sendable, Equatable, Codable {
 
     /// Item affinities at `now`, strongest first (ties by item id), at most `limit`.
     public func topItems(limit: Int = .max, at now: EventTime) -> [(itemID: String, affinity: Double)] {
-        Self.ranked(items, limit: limit).map { ($0.key, decay.realValue($0.value, at: now)) }
+        let f = Decay.factor(elapsed: now - decay.landmark, halfLife: decay.halfLife)  // = realValue(1, at: now)
+        return Self.ranked(items, limit: limit).map { ($0.key, $0.value * f) }
     }
 
     /// Category affinities at `now`, strongest first (ties by name), at most `limit`.
     public func topCategories(limit: Int = .max, at now: EventTime) -> [(category: String, affinity: Double)] {
-        Self.ranked(categories, limit: limit).map { ($0.key, decay.realValue($0.value, at: now)) }
+        let f = Decay.factor(elapsed: now - decay.landmark, halfLife: decay.halfLife)  // = realValue(1, at: now)
+        return Self.ranked(categories, limit: limit).map { ($0.key, $0.value * f) }
     }
 
     /// Number of tracked item affinities.
@@ -302,7 +304,15 @@ public struct UserProfile: Sendable, Equatable, Codable {
     }
 
     private static func ranked(_ map: [String: Double], limit: Int) -> ArraySlice<(key: String, value: Double)> {
-        map.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit)
+        if limit == 1 {
+            // The strongest entry by one scan (same order as the sort below).
+            var best: (key: String, value: Double)?
+            for e in map where best == nil || e.value > best!.value || (e.value == best!.value && e.key < best!.key) {
+                best = e
+            }
+            return best.map { [$0][...] } ?? []
+        }
+        return map.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit)
     }
 
     private static func day(_ ts: EventTime) -> Int64 {
