@@ -12,6 +12,9 @@ public enum StreamCRMCommand {
                                            the same pipeline over JSON-lines files, no broker
       demo [--seed N] [--customers N]          embedded broker + generated shop traffic + the daemon
       dev-broker [--brokers N] [--partitions N] [--bootstrap-file FILE]   a local Kafka for other processes
+      produce --bootstrap B [--partitions N] [--max-ahead N --group G]... FILE|-   publish JSON-lines events keyed by user
+      read-topics --bootstrap B --topics a,b [--ids] [--follow]   print a topic's messages (or output event ids)
+      state-summary --state-dir DIR [--config FILE]   a comparable JSON summary of a state store
       convert --from taobao|otto|cdnow|diginetica FILE   public data set → input events (JSON lines)
       check-config FILE [--set key=value]...    validate a configuration without starting
       print-config                             every configuration key with its default
@@ -33,6 +36,9 @@ public enum StreamCRMCommand {
             case "demo": return try DemoCommand.main(rest)
             case "dev-broker": return try DevBrokerCommand.main(rest)
             case "convert": return try ConvertCommand.main(rest)
+            case "produce": return try ProduceCommand.main(rest)
+            case "read-topics": return try ReadTopicsCommand.main(rest)
+            case "state-summary": return try StateSummaryCommand.main(rest)
             case "check-config": return try CheckConfigCommand.main(rest)
             case "print-config":
                 print(ConfigSchema.exampleProperties(), terminator: "")
