@@ -49,6 +49,7 @@ final class TopicReader {
     private(set) var messages = 0
     private(set) var tombstones = 0
     private(set) var gaps: Int64 = 0
+    private var gapReports = 0
 
     init(bootstrap: String, topics: [String], idsOnly: Bool) throws {
         self.topics = topics
@@ -116,7 +117,7 @@ final class TopicReader {
         guard let event = try consumer.poll(timeoutMs: 100, { [self] (m: KafkaMessageView) throws -> TopicPartition in
             let tp = TopicPartition(m.topic, m.partition)
             let next = expected[tp] ?? 0
-            if m.offset > next { gaps += m.offset - next }
+            if m.offset > next { noteGap(tp, from: next, to: m.offset) }
             expected[tp] = m.offset + 1
             try emit(m)
             return tp
@@ -126,10 +127,18 @@ final class TopicReader {
         case .partitionEOF(let tpo):
             eof.insert(tpo.topicPartition)
             let tp = tpo.topicPartition
-            if tpo.offset > (expected[tp] ?? 0) { gaps += tpo.offset - (expected[tp] ?? 0) }
+            if tpo.offset > (expected[tp] ?? 0) { noteGap(tp, from: expected[tp] ?? 0, to: tpo.offset) }
             expected[tp] = max(expected[tp] ?? 0, tpo.offset)
         case .error(let e):
             StandardError.write("read-topics: \(e)\n")
+        }
+    }
+
+    private func noteGap(_ tp: TopicPartition, from: Int64, to: Int64) {
+        gaps += to - from
+        gapReports += 1
+        if gapReports <= 10 {
+            StandardError.write("read-topics: \(tp): offsets \(from)..<\(to) were gone before they could be read\n")
         }
     }
 
