@@ -135,7 +135,9 @@ final class FaultTests: XCTestCase {
     private func launch(_ binary: String, broker: DevBroker, name: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["run"] + settings(broker: broker, name: name).flatMap { ["--set", $0] }
+        let properties = "\(work)/fault.properties"
+        if !FileManager.default.fileExists(atPath: properties) { FileManager.default.createFile(atPath: properties, contents: Data()) }
+        process.arguments = ["run", "--config", properties] + settings(broker: broker, name: name).flatMap { ["--set", $0] }
         var environment = ProcessInfo.processInfo.environment
         for key in environment.keys where key.hasPrefix("STREAMCRM_") { environment[key] = nil }
         process.environment = environment

@@ -7,6 +7,8 @@ import Kafka
 /// - With `--ids`, the line is the output's `event_id` (a dead letter, which has none, prints
 ///   `dead-letter:` + its key `topic/partition/offset`); tombstones print nothing and are counted.
 /// - Without, the line is `topic<TAB>partition<TAB>offset<TAB>key<TAB>value`.
+/// - `--partitions N` reads partitions 0..<N of each topic directly, without joining a group, so
+///   reading starts at once (use it when following a run on a broker that drops old data).
 /// - Without `--follow`, stops once every assigned partition is at its end. With `--follow`, reads
 ///   until SIGTERM/SIGINT, then drains to the high watermarks of that moment and stops, so a
 ///   reader started before a run and stopped after it sees every message the run produced,
@@ -15,9 +17,9 @@ import Kafka
 /// Data dropped before it was read shows up as offset gaps: a partition whose first message is
 /// past offset 0, or offsets that jump. The summary (`--summary FILE` and stderr) counts them:
 /// `{"messages":…,"tombstones":…,"gaps":…,"partitions":…}`.
-enum ReadTopicsCommand {
+enum ReadTopicsCommand {  // streamcrm read-topics --bootstrap B --topics a,b [--partitions N] [--ids] [--follow]
     static func main(_ args: [String]) throws -> Int32 {
-        let parsed = try Arguments(args, valueOptions: ["bootstrap", "topics", "summary", "timeout"],
+        let parsed = try Arguments(args, valueOptions: ["bootstrap", "topics", "summary", "timeout", "partitions"],
                                    flagOptions: ["ids", "follow"])
         guard let bootstrap = parsed.value("bootstrap") else { throw UsageError("read-topics needs --bootstrap HOST:PORT,...") }
         let topics = (parsed.value("topics") ?? "").split(separator: ",").map(String.init).filter { !$0.isEmpty }
@@ -25,7 +27,8 @@ enum ReadTopicsCommand {
         let timeout = Double(try parsed.int("timeout", default: 120))
         let stop = StopSignal()
         if parsed.flag("follow") { stop.install() }
-        let reader = try TopicReader(bootstrap: bootstrap, topics: topics, idsOnly: parsed.flag("ids"))
+        let partitions = try parsed.int("partitions", default: 0)
+        let reader = try TopicReader(bootstrap: bootstrap, topics: topics, idsOnly: parsed.flag("ids"), partitions: partitions)
         let complete = try reader.run(follow: parsed.flag("follow"), stop: stop, timeoutSeconds: timeout)
         let summary = "{\"messages\":\(reader.messages),\"tombstones\":\(reader.tombstones),\"gaps\":\(reader.gaps),"
             + "\"partitions\":\(reader.expected.count),\"complete\":\(complete)}"
@@ -51,13 +54,19 @@ final class TopicReader {
     private(set) var gaps: Int64 = 0
     private var gapReports = 0
 
-    init(bootstrap: String, topics: [String], idsOnly: Bool) throws {
+    /// With `partitions` > 0, partitions 0..<partitions of every topic are assigned directly
+    /// (no group join, so reading starts at once); otherwise the group assigns them.
+    let partitions: Int
+
+    init(bootstrap: String, topics: [String], idsOnly: Bool, partitions: Int = 0) throws {
         self.topics = topics
         self.idsOnly = idsOnly
+        self.partitions = partitions
         var config = KafkaConfig([("bootstrap.servers", bootstrap),
                                   ("group.id", "streamcrm-read-topics-\(getpid())-\(Int(Date().timeIntervalSince1970 * 1000))"),
                                   ("auto.offset.reset", "earliest"), ("enable.partition.eof", "true"),
-                                  ("session.timeout.ms", "6000"), ("queued.min.messages", "200000")])
+                                  ("session.timeout.ms", "6000"), ("queued.min.messages", "200000"),
+                                  ("fetch.wait.max.ms", "20"), ("max.partition.fetch.bytes", "8388608")])
         config.logLevel = .error
         consumer = try KafkaConsumer(config: config)
         consumer.rebalanceHandler = { [unowned self] event in
@@ -71,7 +80,13 @@ final class TopicReader {
 
     /// Reads until the end (or, following, until a stop and then the end); false on timeout.
     func run(follow: Bool, stop: StopSignal, timeoutSeconds: Double) throws -> Bool {
-        try consumer.subscribe(topics: topics)
+        if partitions > 0 {
+            let all = topics.flatMap { t in (0..<partitions).map { TopicPartition(t, Int32($0)) } }
+            try consumer.assign(all.map { TopicPartitionOffset($0, TopicPartitionOffset.beginning) })
+            assigned = Set(all)
+        } else {
+            try consumer.subscribe(topics: topics)
+        }
         defer { try? consumer.close() }
         var deadline = Date().addingTimeInterval(timeoutSeconds)
         var drainTo: [TopicPartition: Int64]?
