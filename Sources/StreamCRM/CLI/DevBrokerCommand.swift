@@ -1,8 +1,10 @@
 import Foundation
 import Kafka
+import Synchronization
 
 /// `streamcrm dev-broker`: librdkafka's mock cluster on loopback, with the configured topics,
-/// served to other processes until SIGINT/SIGTERM.
+/// served to other processes until SIGINT/SIGTERM. Fault control for tests: SIGUSR1 takes every
+/// broker down, SIGUSR2 brings them all back up.
 enum DevBrokerCommand {
     static func main(_ args: [String]) throws -> Int32 {
         let parsed = try Arguments(args, valueOptions: ["brokers", "partitions", "bootstrap-file", "config", "set"], flagOptions: [])
@@ -20,9 +22,45 @@ enum DevBrokerCommand {
         StandardError.write("dev-broker: \(brokers) brokers, topics \(broker.topics.all.joined(separator: ", ")) with \(partitions) partitions; Ctrl-C stops\n")
         let stop = StopSignal()
         stop.install()
-        while !stop.isStopRequested { usleep(100_000) }
+        BrokerFaultSignal.install()
+        while !stop.isStopRequested {
+            usleep(100_000)
+            if let up = BrokerFaultSignal.take() {
+                for id in 1...Int32(brokers) {
+                    do { if up { try broker.cluster.setBrokerUp(id) } else { try broker.cluster.setBrokerDown(id) } } catch {
+                        StandardError.write("dev-broker: broker \(id): \(error)\n")
+                    }
+                }
+                StandardError.write("dev-broker: all \(brokers) brokers \(up ? "up" : "down")\n")
+            }
+        }
         StandardError.write("dev-broker: stopped\n")
         return 0
+    }
+}
+
+/// SIGUSR1 (all brokers down) and SIGUSR2 (all up) for `dev-broker`; the handler only stores.
+enum BrokerFaultSignal {
+    /// 0: nothing pending, 1: down requested, 2: up requested.
+    private static let pending = Atomic<Int>(0)
+
+    static func install() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { sig in
+            BrokerFaultSignal.pending.store(sig == SIGUSR2 ? 2 : 1, ordering: .releasing)
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_RESTART
+        for sig in [SIGUSR1, SIGUSR2] { sigaction(sig, &action, nil) }
+    }
+
+    /// The pending request (true: up, false: down), taken.
+    static func take() -> Bool? {
+        switch pending.exchange(0, ordering: .acquiringAndReleasing) {
+        case 1: return false
+        case 2: return true
+        default: return nil
+        }
     }
 }
 

@@ -12,6 +12,9 @@ public enum StreamCRMCommand {
                                            the same pipeline over JSON-lines files, no broker
       demo [--seed N] [--customers N]          embedded broker + generated shop traffic + the daemon
       dev-broker [--brokers N] [--partitions N] [--bootstrap-file FILE]   a local Kafka for other processes
+      produce --bootstrap B [--partitions N] [--max-ahead N --group G]... FILE|-   publish JSON-lines events keyed by user
+      read-topics --bootstrap B --topics a,b [--ids] [--follow]   print a topic's messages (or output event ids)
+      state-summary --state-dir DIR [--config FILE]   a comparable JSON summary of a state store
       convert --from taobao|otto|cdnow|diginetica FILE   public data set → input events (JSON lines)
       eval-churn FILE [--cutoff YYYY-MM-DD] [--holdout-weeks N] [--set k=v]...   churn AUC and alert quality
       eval [--from taobao|otto|cdnow|diginetica] FILE [--export DIR] [--customer user|session] [--segments-only]
@@ -38,6 +41,9 @@ public enum StreamCRMCommand {
             case "dev-broker": return try DevBrokerCommand.main(rest)
             case "convert": return try ConvertCommand.main(rest)
             case "eval": return try EvalCommand.main(rest)
+            case "produce": return try ProduceCommand.main(rest)
+            case "read-topics": return try ReadTopicsCommand.main(rest)
+            case "state-summary": return try StateSummaryCommand.main(rest)
             case "check-config": return try CheckConfigCommand.main(rest)
             case "eval-churn": return try EvalChurnCommand.main(rest)
             case "inspect": return try InspectCommand.main(rest)
