@@ -107,6 +107,7 @@ final class FaultTests: XCTestCase {
         let cleanIDs = try outputIDs(reader, prefix: "clean")
         let faultIDs = try outputIDs(reader, prefix: "faulted")
         XCTAssertGreaterThan(cleanIDs.count, 500)
+        XCTAssertGreaterThan(cleanIDs.keys.filter { $0.hasPrefix("churn/") }.count, 20, "too few churn alerts to test their restore")
         let missing = cleanIDs.keys.filter { faultIDs[$0] == nil }
         let unexpected = faultIDs.keys.filter { cleanIDs[$0] == nil }
         let duplicates = faultIDs.reduce(0) { $0 + max(0, $1.value - (cleanIDs[$1.key] ?? 0)) }
@@ -129,6 +130,9 @@ final class FaultTests: XCTestCase {
             "topic.segments=\(name).segments", "topic.dead_letter=\(name).dead-letter",
             "http.port=-1", "log.level=warn", "checkpoint.interval.events=100", "checkpoint.interval.ms=50",
             "kafka.consumer.session.timeout.ms=3000", "kafka.consumer.heartbeat.interval.ms=300",
+            // A short churn horizon so that silence fires alerts (and their timers are restored)
+            // within the 60 days of traffic.
+            "churn.horizon.days=14", "churn.score.snapshot.days=3",
         ]
     }
 
