@@ -7,13 +7,16 @@ import Synchronization
 /// broker down, SIGUSR2 brings them all back up.
 enum DevBrokerCommand {
     static func main(_ args: [String]) throws -> Int32 {
-        let parsed = try Arguments(args, valueOptions: ["brokers", "partitions", "bootstrap-file", "config", "set"], flagOptions: [])
+        let parsed = try Arguments(args, valueOptions: ["brokers", "partitions", "output-partitions", "bootstrap-file", "config", "set"], flagOptions: [])
         let brokers = try parsed.int("brokers", default: 3)
         let partitions = try parsed.int("partitions", default: 8)
         guard (1...16).contains(brokers) else { throw UsageError("--brokers must be 1...16") }
         guard (1...256).contains(partitions) else { throw UsageError("--partitions must be 1...256") }
+        let outputPartitions = try parsed.int("output-partitions", default: partitions)
+        guard (1...256).contains(outputPartitions) else { throw UsageError("--output-partitions must be 1...256") }
         let config = try Configuration.load(file: parsed.value("config"), overrides: parsed.values("set"))
-        let broker = try DevBroker(brokers: brokers, partitions: partitions, topics: TopicNames(config))
+        let broker = try DevBroker(brokers: brokers, partitions: partitions, outputPartitions: outputPartitions,
+                                   topics: TopicNames(config))
         if let file = parsed.value("bootstrap-file") {
             try (broker.bootstrapServers + "\n").write(toFile: file, atomically: true, encoding: .utf8)
         }
@@ -70,11 +73,19 @@ public final class DevBroker {
     public let topics: TopicNames
     public var bootstrapServers: String { cluster.bootstrapServers }
 
-    public init(brokers: Int = 3, partitions: Int = 8, topics: TopicNames = TopicNames()) throws {
+    /// - Parameters:
+    ///   - partitions: partitions of the input topics and the changelog (they are co-partitioned).
+    ///   - outputPartitions: partitions of the output topics (default: `partitions`); more of them
+    ///     give a reader more room, since the mock cluster keeps only ~5 MB per partition.
+    public init(brokers: Int = 3, partitions: Int = 8, outputPartitions: Int? = nil, topics: TopicNames = TopicNames()) throws {
         cluster = try MockCluster(brokers: brokers)
         self.topics = topics
         self.partitions = partitions
         replication = min(brokers, 3)
+        for topic in topics.outputs {
+            try cluster.createTopic(name: topic, partitions: outputPartitions ?? partitions, replicationFactor: replication)
+            created.insert(topic)
+        }
         try ensure(topics: topics.all)
     }
 

@@ -66,7 +66,8 @@ final class TopicReader {
                                   ("group.id", "streamcrm-read-topics-\(getpid())-\(Int(Date().timeIntervalSince1970 * 1000))"),
                                   ("auto.offset.reset", "earliest"), ("enable.partition.eof", "true"),
                                   ("session.timeout.ms", "6000"), ("queued.min.messages", "200000"),
-                                  ("fetch.wait.max.ms", "20"), ("max.partition.fetch.bytes", "8388608")])
+                                  ("fetch.wait.max.ms", "20"), ("max.partition.fetch.bytes", "8388608"),
+                                  ("reconnect.backoff.max.ms", "1000")])
         config.logLevel = .error
         consumer = try KafkaConsumer(config: config)
         consumer.rebalanceHandler = { [unowned self] event in
