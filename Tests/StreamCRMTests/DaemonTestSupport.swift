@@ -13,6 +13,7 @@ final class NotifyListener: @unchecked Sendable {
     let path: String
     let fd: Int32
     private let received = Mutex<[String]>([])
+    private let receivedAt = Mutex<[Date]>([])
     private let stopping = Atomic<Bool>(false)
     private let done = DispatchSemaphore(value: 0)
 
@@ -35,7 +36,10 @@ final class NotifyListener: @unchecked Sendable {
                 var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 guard poll(&p, 1, 50) == 1 else { continue }
                 let n = recv(fd, &buffer, buffer.count, 0)
-                if n >= 0 { received.withLock { $0.append(String(decoding: buffer[0..<n], as: UTF8.self)) } }
+                if n >= 0 {
+                    received.withLock { $0.append(String(decoding: buffer[0..<n], as: UTF8.self)) }
+                    receivedAt.withLock { $0.append(Date()) }
+                }
             }
             done.signal()
         }.start()
@@ -43,6 +47,8 @@ final class NotifyListener: @unchecked Sendable {
 
     /// Every message so far, in order.
     var messages: [String] { received.withLock { $0 } }
+    /// When each message arrived (same order as `messages`).
+    var arrivals: [Date] { receivedAt.withLock { $0 } }
 
     /// Waits until a message at index `from` or later satisfies `match`; returns its index (nil on timeout).
     func waitFor(from: Int = 0, timeout: Double = 10, _ match: (String) -> Bool) -> Int? {

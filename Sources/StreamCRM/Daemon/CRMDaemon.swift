@@ -65,6 +65,7 @@ public final class CRMDaemon {
         queries = QueryChannel()
         telemetry = DaemonTelemetry(metrics: metrics, status: status, topics: topics, notifier: notifier,
                                     intervals: options.telemetryIntervals, logger: logger, baseline: engine.stats)
+        checkpointer.onWait = { [telemetry] in telemetry.keepAlive(now: LatencyRecorder.now()) }
     }
 
     /// Starts the HTTP endpoint unless `http.port` is -1.

@@ -25,6 +25,8 @@ final class Checkpointer {
     /// Partition numbers whose customers are in memory.
     private(set) var ownedPartitions: Set<Int32> = []
     private var sequence: Int64 = 0
+    /// Called about once a second while a checkpoint waits for the brokers (outage).
+    var onWait: (() -> Void)?
     private var eventsSinceCheckpoint = 0
     private var lastCheckpoint = Date()
 
@@ -162,6 +164,7 @@ final class Checkpointer {
         var waited = false
         while producer.outstanding > 0 {
             if flushOnce(producer) { continue }
+            onWait?()
             waited = true
             metrics.producerWaits.increment()
             logger.warn("waiting for brokers to acknowledge outputs", ["outstanding": producer.outstanding, "reason": reason],
@@ -204,6 +207,8 @@ final class Checkpointer {
             }
             while producer.outstanding > 0 {
                 if flushOnce(producer) { continue }
+                onWait?()
+                metrics.producerWaits.increment()
                 logger.warn("waiting for brokers to acknowledge the changelog", ["outstanding": producer.outstanding],
                             rateLimitKey: "flush-wait")
                 if let deadline, Date() > deadline { return false }

@@ -66,6 +66,17 @@ final class DaemonTelemetry {
     @inline(__always)
     func isDue(_ now: UInt64) -> Bool { now >= nextDue }
 
+    /// Called while the loop is alive but blocked on purpose (waiting for brokers to acknowledge
+    /// outputs before a checkpoint, during an outage): keeps the watchdog fed and /health green,
+    /// since waiting out an outage is progress, not a stuck loop.
+    func keepAlive(now: UInt64) {
+        status.beat(now)
+        if let interval = watchdogNanos, now >= nextWatchdog {
+            _ = try? notifier.watchdog()
+            nextWatchdog = now + interval
+        }
+    }
+
     /// Does whatever is due at `now`.
     func tick(now: UInt64, engine: CRMEngine, counts: ProcessorCounts, assigned: Set<TopicPartition>,
               positions: [TopicPartition: Int64], consumer: KafkaConsumer?) {
