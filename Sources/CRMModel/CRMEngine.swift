@@ -353,7 +353,7 @@ public final class CRMEngine {
         }
         if customer.alertedEpisode == s.lastOrderAt { return }
         if let at = churnScorer.alertTime(s, model: churn, threshold: config.churnThreshold) {
-            timers.schedule(user: userID, at: at)
+            timers.schedule(user: userID, at: max(at, s.lastOrderAt + config.churnMinSilence))
         } else {
             _ = timers.cancel(user: userID)
         }
@@ -402,7 +402,7 @@ public final class CRMEngine {
             guard let c = customers[u], c.alertedEpisode != s.lastOrderAt else { continue }
             if let t = timers.fireTime(of: u), t <= now { continue }
             if churnScorer.score(s, model: churn, now: now).risk >= config.churnThreshold {
-                timers.schedule(user: u, at: now)
+                timers.schedule(user: u, at: max(now, s.lastOrderAt + config.churnMinSilence))
                 dirtyCustomers.insert(u)  // the timer's time is checkpointed customer state
             }
         }

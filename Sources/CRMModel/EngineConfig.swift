@@ -30,6 +30,10 @@ public struct EngineConfig: Sendable {
     public var churnKind: ChurnModelKind = .mbgnbd
     /// Churn risk = P(no order within this many days) (default 90).
     public var churnHorizonDays = 90.0
+    /// No churn alert before this much silence after the last order, ms (default 14 days): the
+    /// model's risk for a one-time buyer is high from the start, and a shop does not call a
+    /// customer lost after three quiet days.
+    public var churnMinSilence: Int64 = 14 * millisecondsPerDay
     /// Risk at which a churn alert fires (default 0.8).
     public var churnThreshold = 0.8
     /// Re-estimate the churn parameters after this many new orders (default 5000).

@@ -13,8 +13,9 @@ final class ChurnEngineTests: XCTestCase {
     let t0: EventTime = 10_000 * millisecondsPerDay
     let crossing: Int64 = 326_898_590
 
-    func makeEngine(learn: Bool = false, reactivated: Bool = false) -> CRMEngine {
+    func makeEngine(learn: Bool = false, reactivated: Bool = false, minSilence: Int64 = 0) -> CRMEngine {
         var c = EngineConfig()
+        c.churnMinSilence = minSilence
         c.churnScorer = ChurnScorerConfig(learn: learn)
         c.churnEmitReactivated = reactivated
         c.recommendTriggers = []
@@ -140,5 +141,24 @@ final class ChurnEngineTests: XCTestCase {
         XCTAssertEqual(a1, a2)
         XCTAssertNotEqual(w1, [0, 1, 0, 0, 0, 0, 0], "outcomes resolved, weights moved")
         for i in ChurnScorer.silenceIndices { XCTAssertGreaterThanOrEqual(w1[i], 0) }
+    }
+
+    func testNoAlertBeforeTheMinimumSilenceEvenWhenTheRiskCrossedEarlier() {
+        // The one-time buyer's risk crosses 0.8 after `crossing` ms (~3.8 days); with the default
+        // 14-day minimum silence the alert fires at t0 + 14 days exactly, and not before.
+        XCTAssertEqual(EngineConfig().churnMinSilence, 14 * day)
+        let e = makeEngine(minSilence: 14 * day)
+        var out: [ModelOutput] = []
+        _ = order(e, "c", at: t0, into: &out)
+        out.removeAll()
+        // (The watermark trails event time by the allowed lateness, 5 s by default; the clock moves a
+        // day at a time, as no single step may jump past the far-future bound.)
+        for d in 1...13 { e.advance(to: t0 + Int64(d) * day, into: &out) }
+        e.advance(to: t0 + 14 * day - 1 + 5_000, into: &out)
+        XCTAssertFalse(out.contains { if case .churnAlert = $0 { return true } else { return false } })
+        e.advance(to: t0 + 14 * day + 5_000, into: &out)
+        let alerts = out.compactMap { o -> ChurnAlert? in if case .churnAlert(let a) = o { return a } else { return nil } }
+        XCTAssertEqual(alerts.map(\.ts), [t0 + 14 * day])
+        XCTAssertTrue(alerts.first?.reason.hasPrefix("no order for 14 days") ?? false, alerts.first?.reason ?? "")
     }
 }

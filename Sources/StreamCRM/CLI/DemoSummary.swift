@@ -25,7 +25,7 @@ struct DemoSummary {
             case .forgetUser: byType["forget_user", default: 0] += 1
             }
         }
-        for (type, n) in byType.sorted(by: { $0.value > $1.value }) {
+        for (type, n) in byType.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
             out += "  \(type.padding(toLength: 18, withPad: " ", startingAt: 0)) \(n)\n"
         }
         out += "\nOutputs (read back from Kafka):\n"
@@ -60,7 +60,7 @@ struct DemoSummary {
         if alerts.isEmpty { out += "  (none)\n" }
         for a in alerts.prefix(3) {
             let ts = (a["ts"] as? Int64).map { ISO8601Timestamp.format($0) } ?? "\(a["ts"] ?? "?")"
-            out += "  \(a["user_id"] ?? "?") at \(ts): risk \(String(format: "%.2f", a["risk"] as? Double ?? 0)), P(alive) \(String(format: "%.2f", a["p_alive"] as? Double ?? 0)), \(a["orders"] ?? 0) orders — \(a["reason"] ?? "")\n"
+            out += "  \(a["user_id"] ?? "?") at \(ts): risk \(String(format: "%.2f", a["risk"] as? Double ?? 0)), P(alive) \(String(format: "%.2f", a["p_alive"] as? Double ?? 0)), \(a["orders"] as? Int ?? 0) order\((a["orders"] as? Int ?? 0) == 1 ? "" : "s") — \(a["reason"] ?? "")\n"
         }
         let dead = outputs[topics.deadLetter, default: []].count
         out += "\nDead letters: \(dead)\n"

@@ -10,7 +10,7 @@ public enum StreamCRMCommand {
       run --config FILE [--set key=value]...   the daemon: consume, update models, publish
       replay [--config FILE] [--set k=v]... [--then-silence-days N] FILE...|-
                                            the same pipeline over JSON-lines files, no broker
-      demo [--seed N] [--customers N]          embedded broker + generated shop traffic + the daemon
+      demo [--seed N] [--customers N] [--days N]        embedded broker + generated shop traffic + the daemon
       dev-broker [--brokers N] [--partitions N] [--bootstrap-file FILE]   a local Kafka for other processes
       produce --bootstrap B [--partitions N] [--max-ahead N --group G]... FILE|-   publish JSON-lines events keyed by user
       read-topics --bootstrap B --topics a,b [--ids] [--follow]   print a topic's messages (or output event ids)
@@ -33,6 +33,10 @@ public enum StreamCRMCommand {
             return 2
         }
         let rest = Array(args.dropFirst())
+        if rest.contains("--help") || rest.contains("-h") {
+            print(usage)
+            return 0
+        }
         do {
             switch command {
             case "run": return try RunCommand.main(rest)

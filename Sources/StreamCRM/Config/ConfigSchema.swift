@@ -68,6 +68,7 @@ public enum ConfigSchema {
         // Churn
         ConfigKey("churn.horizon.days", "90", .double(1...3650), reloadable: true, "Churn risk = P(no order within this many days)."),
         ConfigKey("churn.alert.threshold", "0.8", .double(0.01...0.9999), reloadable: true, "Risk at which a churn alert fires."),
+        ConfigKey("churn.alert.min_silence.days", "14", .double(0...3650), reloadable: false, "No churn alert before this many days without an order, whatever the risk (one-time buyers' risk is high from the start)."),
         ConfigKey("churn.refit.every_orders", "5000", .int(positive), "Re-estimate the churn model's parameters after this many orders."),
         ConfigKey("churn.emit_reactivated", "false", .bool, reloadable: true, "Emit a reactivated alert when an alerted customer orders again."),
         ConfigKey("churn.score.learn", "true", .bool, "Learn the churn score online (a logistic blend of the model risk with recency, age, frequency, span and monetary value, trained on resolved outcomes); false = the model risk alone."),

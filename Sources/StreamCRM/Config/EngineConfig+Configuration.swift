@@ -45,6 +45,7 @@ extension EngineConfig {
         segmentSeed = UInt64(c.int("model.segments.seed"))
         churnHorizonDays = c.double("churn.horizon.days")
         churnThreshold = c.double("churn.alert.threshold")
+        churnMinSilence = Int64(c.double("churn.alert.min_silence.days") * Double(millisecondsPerDay))
         churnRefitEveryOrders = Int(c.int("churn.refit.every_orders"))
         churnEmitReactivated = c.bool("churn.emit_reactivated")
         churnScorer = ChurnScorerConfig(learn: c.bool("churn.score.learn"),
