@@ -54,8 +54,10 @@ final class AttackTests: XCTestCase {
     /// FIXED on this branch. Before: "cannot restore state" requested a normal stop and `run`
     /// returned 0 ("stopped clean=true"), so systemd's Restart=on-failure did not restart it and
     /// the service looked cleanly stopped. Reproduced here with a changelog topic that does not exist.
+    /// (The missing changelog topic gets auto-created by the broker with fewer partitions than
+    /// the inputs, so the read of partition 4+ fails: `_UNKNOWN_PARTITION`; needs 8 partitions.)
     func testRestoreFailureExitsNonZero() throws {
-        let h = try DaemonHarness(partitions: 1)
+        let h = try DaemonHarness(partitions: 8)
         try h.produce([(topic: h.topics.clickstream, key: "u1", value: view(1, user: "u1"))])
         let config = try Configuration.load(file: nil, environment: [:], overrides: [
             "kafka.bootstrap.servers=\(h.broker.bootstrapServers)", "kafka.consumer.session.timeout.ms=3000",
