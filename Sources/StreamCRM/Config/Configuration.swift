@@ -100,7 +100,8 @@ public struct Configuration: Sendable {
 
     /// Fails unless the keys `run` needs are present.
     public func requireForDaemon() throws {
-        guard kafkaCommon.contains(where: { $0.0 == "bootstrap.servers" }) || kafkaConsumer.contains(where: { $0.0 == "bootstrap.servers" }) else {
+        let servers = (kafkaCommon + kafkaConsumer).filter { $0.0 == "bootstrap.servers" }.map(\.1)
+        guard servers.contains(where: { $0.split(separator: ",").contains { !$0.trimmingCharacters(in: .whitespaces).isEmpty } }) else {
             throw ConfigError(key: "kafka.bootstrap.servers", value: nil, problem: "required: the Kafka brokers to connect to, e.g. kafka1:9092,kafka2:9092")
         }
     }

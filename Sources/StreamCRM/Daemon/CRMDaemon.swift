@@ -36,6 +36,11 @@ public final class CRMDaemon {
     private var sentReady = false
     /// The configuration in effect: the start-up one with the reloadable keys of the last reload.
     private var running: Configuration
+    /// Set when the daemon stops because of an error it could not recover from (exit status 1).
+    private var failure: String?
+    /// The graceful shutdown's deadline once a stop began: checkpoints after it (the revoke that
+    /// `consumer.close()` triggers) give up at the same deadline.
+    private var shutdownDeadline: Date?
 
     /// Opens the state store (a fatal, clearly named error if the directory is unusable) and
     /// restores the global model state. Kafka clients are created by `run()`.
@@ -144,7 +149,12 @@ public final class CRMDaemon {
         _ = try? notifier.stopping()
         logger.info("stopping", ["events": processor.counts.events])
         let deadline = Date().addingTimeInterval(deadlineSeconds)
-        let clean = try checkpointer.checkpoint(producer: producer, consumer: consumer, deadline: deadline, reason: "shutdown")
+        shutdownDeadline = deadline
+        // After a failed restore the in-memory state is incomplete: no checkpoint.
+        var clean = false
+        if failure == nil {
+            clean = try checkpointer.checkpoint(producer: producer, consumer: consumer, deadline: deadline, reason: "shutdown")
+        }
         try consumer.close()
         telemetry.publishFinal(engine: processor.engine, counts: processor.counts)
         logger.info("stopped", ["events": processor.counts.events, "clean": clean])
@@ -197,15 +207,17 @@ public final class CRMDaemon {
                 return offsets
             } catch {
                 logger.error("cannot restore state", ["error": "\(error)"])
+                failure = "cannot restore state: \(error)"
                 stopSignal.requestStop()
                 return nil
             }
         case .revoked(let partitions), .lost(let partitions):
             let lost: Bool
             if case .lost = event { lost = true } else { lost = false }
-            if !lost {
-                _ = try? checkpointer.checkpoint(producer: producer, consumer: consumer,
-                                                 deadline: Date().addingTimeInterval(30), reason: "revoke")
+            if !lost && failure == nil {
+                var deadline = Date().addingTimeInterval(30)
+                if let shutdownDeadline { deadline = min(deadline, shutdownDeadline) }
+                _ = try? checkpointer.checkpoint(producer: producer, consumer: consumer, deadline: deadline, reason: "revoke")
             }
             checkpointer.release(partitions: partitions)
             assigned.subtract(partitions)

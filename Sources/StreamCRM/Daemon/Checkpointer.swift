@@ -29,6 +29,11 @@ final class Checkpointer {
     var onWait: (() -> Void)?
     private var eventsSinceCheckpoint = 0
     private var lastCheckpoint = Date()
+    /// Customers taken from the engine by a checkpoint that then gave up (brokers down at the
+    /// changelog flush): the next checkpoint must still write them, or its offsets would move past
+    /// changes that are in no checkpoint.
+    private var carriedChanged: Set<String> = []
+    private var carriedErased: [String: Int32] = [:]
 
     static let checkpointGlobalKey = "checkpoint"
 
@@ -182,7 +187,14 @@ final class Checkpointer {
         // 2. The changed state, encoded once: to the changelog (then acknowledged), then to the
         //    local store with the offsets, in one transaction.
         var batch = CheckpointBatch()
-        let dirty = engine.takeDirtyCustomers()
+        let taken = engine.takeDirtyCustomers()
+        var erasedMap = carriedErased
+        for e in taken.erased { erasedMap[e.userID] = e.partition }
+        for userID in taken.changed { erasedMap[userID] = nil }
+        let dirty = (changed: carriedChanged.union(taken.changed).filter { erasedMap[$0] == nil }.sorted(),
+                     erased: erasedMap.sorted { $0.key < $1.key }.map { (userID: $0.key, partition: $0.value) })
+        carriedChanged = Set(dirty.changed)
+        carriedErased = erasedMap
         sequence += 1
         var touched = Set<Int32>()
         for userID in dirty.changed {
@@ -212,6 +224,7 @@ final class Checkpointer {
                 logger.warn("waiting for brokers to acknowledge the changelog", ["outstanding": producer.outstanding],
                             rateLimitKey: "flush-wait")
                 if let deadline, Date() > deadline { return false }
+                if reason == "interval", let stop, stop.isStopRequested { return false }
             }
             let failures = producer.takeDeliveryFailures()
             if !failures.isEmpty { throw DaemonError("changelog records could not be delivered (first: \(failures[0]))") }
@@ -220,6 +233,8 @@ final class Checkpointer {
         batch.setGlobal(Self.checkpointGlobalKey, state: Array(String(sequence).utf8))
         for (tp, next) in offsets { batch.setOffset(topic: tp.topic, partition: tp.partition, nextOffset: next) }
         try store.write(batch)
+        carriedChanged.removeAll()
+        carriedErased.removeAll()
         // 3. Kafka's committed offsets follow the checkpoint.
         do {
             try consumer.commit(offsets: offsets.map { TopicPartitionOffset($0.key, $0.value) }, async: reason == "interval")

@@ -39,8 +39,13 @@ public struct KafkaSettings {
     }
 
     /// Asks librdkafka to accept every property (it names the first key it refuses).
+    /// A refusal is a `ConfigError` (exit status 78, like every other bad value).
     public func validate() throws {
-        try consumer.validate()
-        try producer.validate()
+        do {
+            try consumer.validate()
+            try producer.validate()
+        } catch {
+            throw ConfigError(key: "kafka.*", value: nil, problem: "librdkafka refused the configuration: \(error)")
+        }
     }
 }

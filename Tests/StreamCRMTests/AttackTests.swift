@@ -1,0 +1,217 @@
+import CRMModel
+import Foundation
+import Kafka
+import XCTest
+@testable import StreamCRM
+
+/// Pre-release attack findings (branch `attack`). Each test reproduces one problem; the comment
+/// on each says whether it is fixed on this branch or still fails.
+final class AttackTests: XCTestCase {
+
+    // MARK: helpers
+
+    private func view(_ n: Int, user: String, ts: Int64 = 1_796_119_200_000) -> [UInt8] {
+        Array(#"{"event_id":"a\#(n)","type":"view","user_id":"\#(user)","item_id":"i\#(n % 7)","ts":\#(ts + Int64(n) * 1000)}"#.utf8)
+    }
+
+    /// A 300 kB message (well under Kafka's 1 MB default) of unescaped control characters inside
+    /// a JSON string: invalid JSON, so it becomes a dead letter whose `original` escapes every
+    /// byte as `\u0001` (6x): 1.8 MB, over the producer's and broker's message.max.bytes.
+    private func controlCharacterBomb(bytes: Int = 300_000) -> [UInt8] {
+        Array(#"{"event_id":"big","type":"view","user_id":"u1","x":""#.utf8) + [UInt8](repeating: 1, count: bytes) + Array(#""}"#.utf8)
+    }
+
+    // MARK: F1 — poison pill: one oversized dead letter stops the daemon for good (FIXED)
+
+    /// FIXED on this branch (DeadLetterEncoder caps `original`). Before: 1.8 MB dead letter.
+    func testDeadLetterOfALargeMessageStaysUnderTheKafkaMessageLimit() throws {
+        let encoded = DeadLetterEncoder().encode(reason: "invalid JSON", source: SourcePosition(topic: "shop.clickstream", partition: 0, offset: 1),
+                                                 original: controlCharacterBomb())
+        XCTAssertLessThan(encoded.count, 1_000_000, "dead letter is \(encoded.count) bytes: the producer refuses it (MSG_SIZE_TOO_LARGE)")
+        let object = try JSONSerialization.jsonObject(with: Data(encoded)) as? [String: Any]
+        XCTAssertNotNil(object?["reason"])
+        // Invalid UTF-8 goes base64 (4/3): 800 kB of 0xFF is over 1 MB too.
+        let binary = DeadLetterEncoder().encode(reason: "x", source: SourcePosition(topic: "t", partition: 0, offset: 0),
+                                                original: [UInt8](repeating: 0xFF, count: 800_000))
+        XCTAssertLessThan(binary.count, 1_000_000)
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(binary)))
+    }
+
+    /// FIXED on this branch. Before: `run` threw MSG_SIZE_TOO_LARGE (fatal, exit 1), and after a
+    /// restart read the same message again: a crash loop that stops every partition.
+    func testAnOversizedBadMessageIsDeadLetteredAndTheDaemonCarriesOn() throws {
+        let h = try DaemonHarness(partitions: 1)
+        try h.produce([(topic: h.topics.clickstream, key: "u1", value: controlCharacterBomb()),
+                       (topic: h.topics.clickstream, key: "u1", value: view(1, user: "u1"))])
+        let (daemon, status) = try h.runDaemon()
+        XCTAssertEqual(status, 0)
+        XCTAssertEqual(daemon.processor.counts.deadLetters, 1)
+        XCTAssertEqual(daemon.processor.counts.events, 1)
+    }
+
+    // MARK: F2 — a fatal restore error exits 0 (FIXED)
+
+    /// FIXED on this branch. Before: "cannot restore state" requested a normal stop and `run`
+    /// returned 0 ("stopped clean=true"), so systemd's Restart=on-failure did not restart it and
+    /// the service looked cleanly stopped. Reproduced here with a changelog topic that does not exist.
+    /// (The missing changelog topic gets auto-created by the broker with fewer partitions than
+    /// the inputs, so the read of partition 4+ fails: `_UNKNOWN_PARTITION`; needs 8 partitions.)
+    func testRestoreFailureExitsNonZero() throws {
+        let h = try DaemonHarness(partitions: 8)
+        try h.produce([(topic: h.topics.clickstream, key: "u1", value: view(1, user: "u1"))])
+        let config = try Configuration.load(file: nil, environment: [:], overrides: [
+            "kafka.bootstrap.servers=\(h.broker.bootstrapServers)", "kafka.consumer.session.timeout.ms=3000",
+            "group.id=restorefail", "state.dir=\(h.stateDir)", "http.port=-1",
+            "topic.changelog=missing.changelog",
+        ])
+        var options = DaemonOptions()
+        options.stopWhenCaughtUp = true
+        let daemon = try CRMDaemon(configuration: config, logger: Logger(level: .error), stopSignal: StopSignal(), options: options)
+        let status = try daemon.run()
+        XCTAssertNotEqual(status, 0, "a daemon that could not restore its state exited 0")
+    }
+
+    // MARK: F3 — SIGTERM during a broker outage overruns shutdown.deadline.s (FIXED)
+
+    /// A daemon on a background thread whose brokers all go down right after it has processed
+    /// `outageAfter` events (from the loop itself, so the outage always starts between the
+    /// processing of those events and their checkpoint).
+    final class OutageDaemon: @unchecked Sendable {
+        let daemon: CRMDaemon
+        let stop = StopSignal()
+        let broker: DevBroker
+        private let done = DispatchSemaphore(value: 0)
+        private(set) var status: Int32 = -1
+        private(set) var error: Error?
+        private final class Box: @unchecked Sendable { var daemon: CRMDaemon?; var down = false }
+
+        init(harness h: DaemonHarness, outageAfter: Int, overrides: [String]) throws {
+            broker = h.broker
+            let config = try Configuration.load(file: nil, environment: [:], overrides: [
+                "kafka.bootstrap.servers=\(h.broker.bootstrapServers)", "kafka.consumer.session.timeout.ms=6000",
+                "kafka.reconnect.backoff.max.ms=500", "group.id=outage", "state.dir=\(h.stateDir)", "http.port=-1",
+            ] + overrides)
+            try h.broker.ensure(topics: TopicNames(config).all)
+            let box = Box()
+            let cluster = h.broker.cluster
+            var options = DaemonOptions()
+            options.onIteration = { [box] in
+                guard !box.down, let d = box.daemon, d.processor.counts.events >= outageAfter else { return }
+                box.down = true
+                try? cluster.setBrokerDown(1)
+            }
+            daemon = try CRMDaemon(configuration: config, logger: Logger(level: .error), stopSignal: stop, options: options)
+            box.daemon = daemon
+        }
+
+        func start() {
+            Thread { [self] in
+                do { status = try daemon.run() } catch { self.error = error }
+                done.signal()
+            }.start()
+        }
+
+        func stopAndWait(timeout: Double) -> Bool {
+            stop.requestStop()
+            return done.wait(timeout: .now() + timeout) == .success
+        }
+    }
+
+    /// FIXED on this branch. Before: the shutdown checkpoint gave up at the deadline, then
+    /// `consumer.close()` revoked the partitions and the revoke handler ran another checkpoint with
+    /// its own 30 s deadline: exit after deadline + 30 s (60 s with the default 30 s, over the
+    /// unit's TimeoutStopSec=45, so systemd SIGKILLs it). And when the outage began after the
+    /// outputs were acknowledged, the interval checkpoint waited for the changelog without ever
+    /// looking at the stop request: SIGTERM was ignored until the brokers came back.
+    func testStopDuringABrokerOutageHonoursTheShutdownDeadline() throws {
+        let h = try DaemonHarness(partitions: 1)
+        try h.produce((0..<200).map { (topic: h.topics.clickstream, key: "u\($0 % 20)", value: view($0, user: "u\($0 % 20)")) })
+        let d = try OutageDaemon(harness: h, outageAfter: 200, overrides: ["shutdown.deadline.s=2", "checkpoint.interval.ms=500"])
+        d.start()
+        XCTAssertTrue(eventually(timeout: 60) { d.daemon.processor.counts.events >= 200 })
+        Thread.sleep(forTimeInterval: 2)   // the interval checkpoint is now waiting for the brokers
+        let started = Date()
+        let stopped = d.stopAndWait(timeout: 90)
+        let took = Date().timeIntervalSince(started)
+        try h.broker.cluster.setBrokerUp(1)
+        if !stopped { XCTAssertTrue(d.stopAndWait(timeout: 90)) }
+        XCTAssertTrue(stopped)
+        XCTAssertLessThan(took, 8, "stop took \(took) s with shutdown.deadline.s=2")
+        XCTAssertEqual(d.status, 1, "could not checkpoint, so the exit status must be non-zero")
+    }
+
+    /// Same, with the outage starting after the outputs were acknowledged (changelog wait).
+    func testStopDuringAnOutageInTheChangelogWaitHonoursTheShutdownDeadline() throws {
+        let h = try DaemonHarness(partitions: 1)
+        // Clicks are not recommendation triggers and produce no output once segmented.
+        let clicks = (0..<40).map { n in
+            Array(#"{"event_id":"k\#(n)","type":"click","user_id":"u1","item_id":"i\#(n % 3)","ts":\#(1_796_119_200_000 + Int64(n) * 1000)}"#.utf8)
+        }
+        try h.produce(clicks.map { (topic: h.topics.clickstream, key: "u1", value: $0) })
+        let d = try OutageDaemon(harness: h, outageAfter: 40, overrides: ["shutdown.deadline.s=2", "checkpoint.interval.ms=1000"])
+        d.start()
+        XCTAssertTrue(eventually(timeout: 60) { d.daemon.processor.counts.events >= 40 })
+        Thread.sleep(forTimeInterval: 3)
+        let started = Date()
+        let stopped = d.stopAndWait(timeout: 40)
+        let took = Date().timeIntervalSince(started)
+        try h.broker.cluster.setBrokerUp(1)
+        if !stopped { XCTAssertTrue(d.stopAndWait(timeout: 90)) }
+        XCTAssertTrue(stopped, "SIGTERM ignored during the outage")
+        XCTAssertLessThan(took, 8, "stop took \(took) s with shutdown.deadline.s=2")
+    }
+
+    // MARK: F4 — the processing loop stalls for the whole of a broker outage (NOT FIXED: fails)
+
+    /// FAILS (not fixed). A checkpoint during an outage waits in `Checkpointer.checkpoint` until
+    /// brokers return, without returning to the loop: no heartbeat (so /health answers 503
+    /// "processing loop stalled"), no WATCHDOG=1 (systemd's WatchdogSec=30 kills and restarts the
+    /// daemon during any outage over ~30 s), no consumer poll (max.poll.interval.ms), no queries.
+    /// README: "The daemon keeps polling ... and resumes when brokers return".
+    func testHealthStaysAliveDuringABrokerOutage() throws {
+        let h = try DaemonHarness(partitions: 1)
+        try h.produce((0..<50).map { (topic: h.topics.clickstream, key: "u\($0 % 5)", value: view($0, user: "u\($0 % 5)")) })
+        let d = try OutageDaemon(harness: h, outageAfter: 50, overrides: ["health.max_stall.s=2", "checkpoint.interval.ms=500"])
+        d.start()
+        XCTAssertTrue(eventually(timeout: 60) { d.daemon.processor.counts.events >= 50 })
+        Thread.sleep(forTimeInterval: 5)
+        let health = d.daemon.status.health()
+        try h.broker.cluster.setBrokerUp(1)
+        XCTAssertTrue(d.stopAndWait(timeout: 90))
+        XCTAssertTrue(health.alive, "during the outage: \(health.detail)")
+    }
+
+    // MARK: F5 — configuration validation gaps (FIXED: empty bootstrap, exit status 78)
+
+    /// FIXED on this branch. Before: an empty `kafka.bootstrap.servers` passed `check-config` and
+    /// `run` started and ran forever against no broker.
+    func testEmptyBootstrapServersIsRefused() throws {
+        let config = try Configuration.load(file: nil, environment: [:], overrides: ["kafka.bootstrap.servers="])
+        XCTAssertThrowsError(try config.requireForDaemon())
+        let config2 = try Configuration.load(file: nil, environment: [:], overrides: ["kafka.bootstrap.servers= , "])
+        XCTAssertThrowsError(try config2.requireForDaemon())
+    }
+
+    /// FIXED on this branch. Before: a value librdkafka refuses (`kafka.acks=banana`) made
+    /// `check-config` and `run` exit 1, not 78 as README documents for "a bad value".
+    func testLibrdkafkaRefusalIsExitStatus78() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("attack-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("c.properties").path
+        try "kafka.bootstrap.servers=127.0.0.1:1\nkafka.acks=banana\n".write(toFile: file, atomically: true, encoding: .utf8)
+        XCTAssertEqual(StreamCRMCommand.main(["streamcrm", "check-config", file]), 78)
+    }
+
+    /// FAILS (not fixed): values that cannot work are accepted by validation.
+    /// - `recommend.triggers=bogus` (no event type has that name: recommendations silently never fire);
+    /// - `topic.dead_letter` equal to an input topic (every dead letter is consumed again, refused
+    ///   again and re-published: an endless amplification loop);
+    /// - `http.address=not-an-ip` passes check-config but `run` dies at start (exit 1).
+    func testNonsensicalValuesAreRefused() {
+        XCTAssertThrowsError(try Configuration.load(file: nil, environment: [:], overrides: ["recommend.triggers=bogus"]))
+        XCTAssertThrowsError(try Configuration.load(file: nil, environment: [:], overrides: ["topic.dead_letter=shop.orders"]))
+        XCTAssertThrowsError(try Configuration.load(file: nil, environment: [:], overrides: ["topic.recommendations=shop.clickstream"]))
+        XCTAssertThrowsError(try Configuration.load(file: nil, environment: [:], overrides: ["http.address=not-an-ip"]))
+    }
+}
