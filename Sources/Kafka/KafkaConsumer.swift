@@ -61,8 +61,25 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     deinit {
         context.rebalanceHandler = nil   // no caller code while tearing down
+        if abandoned {
+            // Leaving the group needs the brokers; without them this would block. The group
+            // coordinator drops the member after session.timeout.ms instead.
+            rd_kafka_destroy_flags(rk, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
+            return
+        }
         if !closed { _ = rd_kafka_consumer_close(rk) }
         rd_kafka_destroy(rk)
+    }
+
+    private var abandoned = false
+
+    /// Gives up the consumer without leaving the group (no commit, no revoke, nothing that needs
+    /// a broker): for a shutdown that already failed to reach the brokers. The handle is
+    /// destroyed in `deinit` with `RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE`.
+    public func abandon() {
+        context.rebalanceHandler = nil
+        abandoned = true
+        closed = true
     }
 
     /// librdkafka's instance name (e.g. `rdkafka#consumer-2`).

@@ -203,7 +203,7 @@ final class AttackTests: XCTestCase {
         XCTAssertEqual(StreamCRMCommand.main(["streamcrm", "check-config", file]), 78)
     }
 
-    /// FAILS (not fixed): values that cannot work are accepted by validation.
+    /// Values that cannot work are refused by validation (found failing; fixed in Configuration.checkCombinations).
     /// - `recommend.triggers=bogus` (no event type has that name: recommendations silently never fire);
     /// - `topic.dead_letter` equal to an input topic (every dead letter is consumed again, refused
     ///   again and re-published: an endless amplification loop);

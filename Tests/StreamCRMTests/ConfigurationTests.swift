@@ -81,4 +81,17 @@ final class ConfigurationTests: XCTestCase {
         let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         XCTAssertTrue(readme.contains(ConfigSchema.markdownTable()), "regenerate README's table with: streamcrm print-config --markdown")
     }
+
+    func testKafkaOverridesThatWouldBreakTheGuaranteesAreRefused() {
+        func problem(_ set: String) -> String? {
+            do { _ = try Configuration.load(file: nil, environment: [:], overrides: [set]); return nil } catch { return "\(error)" }
+        }
+        XCTAssertEqual(problem("kafka.enable.auto.commit=true"),
+                       "configuration key 'kafka.enable.auto.commit' = 'true': not allowed: offsets are committed after each checkpoint; auto-commit would commit unprocessed events")
+        XCTAssertNotNil(problem("kafka.consumer.group.id=other"))
+        XCTAssertNotNil(problem("kafka.producer.enable.idempotence=false"))
+        XCTAssertNotNil(problem("kafka.producer.acks=1"))
+        XCTAssertNil(problem("kafka.producer.acks=all"))
+        XCTAssertNil(problem("kafka.security.protocol=SASL_SSL"))
+    }
 }

@@ -58,6 +58,7 @@ public struct Configuration: Sendable {
             }
             try config.set(String(item[..<eq]), String(item[item.index(after: eq)...]), origin: "--set")
         }
+        try config.checkCombinations()
         return config
     }
 
@@ -95,6 +96,42 @@ public struct Configuration: Sendable {
             let k = String(key.dropFirst("kafka.".count))
             guard !k.isEmpty else { throw ConfigError(key: key, value: value, problem: "missing librdkafka property name") }
             upsert(&kafkaCommon, k)
+        }
+    }
+
+    /// librdkafka properties StreamCRM's guarantees depend on, with the values allowed.
+    static let guardedKafka: [String: (allowed: Set<String>, why: String)] = [
+        "group.id": ([], "set the consumer group with the StreamCRM key group.id"),
+        "enable.auto.commit": (["false"], "offsets are committed after each checkpoint; auto-commit would commit unprocessed events"),
+        "enable.auto.offset.store": (["false"], "offsets are stored by the checkpoint"),
+        "enable.idempotence": (["true"], "the idempotent producer keeps outputs in order and without duplicates from retries"),
+        "acks": (["all", "-1"], "outputs must be acknowledged by all in-sync replicas before a checkpoint"),
+    ]
+
+    /// Refuses combinations that cannot work or would silently break the guarantees.
+    func checkCombinations() throws {
+        for (key, value) in kafkaCommon + kafkaConsumer + kafkaProducer {
+            if let rule = Self.guardedKafka[key], !rule.allowed.contains(value) {
+                throw ConfigError(key: "kafka.\(key)", value: value, problem: "not allowed: \(rule.why)")
+            }
+        }
+        let triggers = string("recommend.triggers").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let allowed = Set(["order"] + ["view", "click", "add_to_cart", "remove_from_cart", "wishlist", "search"])
+        for t in triggers where !allowed.contains(t) {
+            throw ConfigError(key: "recommend.triggers", value: string("recommend.triggers"),
+                              problem: "unknown event type '\(t)'; allowed: \(allowed.sorted().joined(separator: ", "))")
+        }
+        let inputs = Set(["topic.clickstream", "topic.orders", "topic.catalog", "topic.control"].map(string).filter { !$0.isEmpty })
+        for key in ["topic.recommendations", "topic.churn_alerts", "topic.segments", "topic.dead_letter", "topic.changelog"] {
+            let name = string(key)
+            if inputs.contains(name) {
+                throw ConfigError(key: key, value: name, problem: "is also an input topic; outputs read back as input would loop")
+            }
+        }
+        let address = string("http.address")
+        var v4 = in_addr(), v6 = in6_addr()
+        if inet_pton(AF_INET, address, &v4) != 1 && inet_pton(AF_INET6, address, &v6) != 1 {
+            throw ConfigError(key: "http.address", value: address, problem: "expected an IPv4 or IPv6 address such as 127.0.0.1 or ::1")
         }
     }
 

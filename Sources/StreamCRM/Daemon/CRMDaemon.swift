@@ -155,7 +155,13 @@ public final class CRMDaemon {
         if failure == nil {
             clean = try checkpointer.checkpoint(producer: producer, consumer: consumer, deadline: deadline, reason: "shutdown")
         }
-        try consumer.close()
+        if clean {
+            try consumer.close()
+        } else {
+            // The brokers could not be reached before the deadline: leaving the group would block
+            // as long again. The next start resumes from the last checkpoint.
+            consumer.abandon()
+        }
         telemetry.publishFinal(engine: processor.engine, counts: processor.counts)
         logger.info("stopped", ["events": processor.counts.events, "clean": clean])
         return clean ? 0 : 1
