@@ -18,6 +18,7 @@ final class ConfigurationTests: XCTestCase {
 
     func testOverridesApplyInOrderFileThenEnvThenSet() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("s.properties").path
         try "kafka.bootstrap.servers=k:9092\nlog.level=warn\nrecommend.size=5\nkafka.consumer.fetch.min.bytes=10\n".write(toFile: file, atomically: true, encoding: .utf8)
