@@ -42,4 +42,7 @@ create "${STREAMCRM_TOPIC_CHURN_ALERTS:-streamcrm.churn-alerts}" delete "$OUTPUT
 # Current segment per customer (key = user id): compacted; erasure publishes tombstones here.
 create "${STREAMCRM_TOPIC_SEGMENTS:-streamcrm.segments}" compact ""
 create "${STREAMCRM_TOPIC_DEAD_LETTER:-streamcrm.dead-letter}" delete "$OUTPUT_RETENTION_MS"
+# Checkpointed customer state (key = user id), co-partitioned with the inputs: compacted, kept
+# forever. One per consumer group: <group.id>.changelog unless topic.changelog names it.
+create "${STREAMCRM_TOPIC_CHANGELOG:-${STREAMCRM_GROUP_ID:-streamcrm}.changelog}" compact ""
 echo "create-topics: done; list with: $KAFKA_TOPICS --bootstrap-server $BOOTSTRAP --describe"

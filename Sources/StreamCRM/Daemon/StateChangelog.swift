@@ -80,6 +80,19 @@ final class StateChangelog {
         try producer.produce(topic: topic, key: [UInt8(ascii: "m")], value: marker.encoded, partition: partition)
     }
 
+    /// The partition's watermarks, or an error that says how to create a missing changelog.
+    private static func watermarks(_ consumer: KafkaConsumer, _ tp: TopicPartition) throws -> (Int64, Int64) {
+        let result = Result { () throws(KafkaError) in try consumer.watermarks(for: tp, timeoutMs: 30_000) }
+        switch result {
+        case .success(let w): return w
+        case .failure(let error):
+            if [.unknownPartition, .unknownTopicOrPartition, .unknownTopic].contains(error.code) {
+                throw DaemonError("the state changelog \(tp.topic) has no partition \(tp.partition): create the topic, compacted, with as many partitions as the input topics (deploy/create-topics.sh; dev-broker creates it for the group.id it is given): \(error)")
+            }
+            throw error
+        }
+    }
+
     /// Reads one partition from its start to its current end.
     func read(partition: Int32, timeoutSeconds: Double = 120) throws -> PartitionState {
         var config = KafkaConfig(bootstrapConfig)
@@ -88,7 +101,7 @@ final class StateChangelog {
         let consumer = try KafkaConsumer(config: config)
         defer { try? consumer.close() }
         let tp = TopicPartition(topic, partition)
-        let (low, high) = try consumer.watermarks(for: tp, timeoutMs: 30_000)
+        let (low, high) = try Self.watermarks(consumer, tp)
         var state = PartitionState(lowWatermark: low)
         guard high > low else { return state }
         try consumer.assign([TopicPartitionOffset(tp, low)])
