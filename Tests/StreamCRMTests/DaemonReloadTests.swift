@@ -65,11 +65,11 @@ final class DaemonReloadTests: XCTestCase {
         var running = started
         try running.set("log.level", "debug", origin: "reload")
         let fresh = try Configuration.load(file: nil, environment: [:], overrides: [
-            "kafka.bootstrap.servers=b:9092", "log.level=debug", "churn.emit_reactivated=true", "http.port=-1", "kafka.producer.acks=1",
+            "kafka.bootstrap.servers=b:9092", "log.level=debug", "churn.emit_reactivated=true", "http.port=-1", "kafka.producer.linger.ms=20",
         ])
         let plan = ReloadPlan(running: running, started: started, fresh: fresh)
         XCTAssertEqual(plan.applied, ["churn.emit_reactivated"])
-        XCTAssertEqual(plan.needRestart, ["http.port", "kafka.bootstrap.servers", "kafka.consumer.fetch.max.bytes", "kafka.producer.acks"])
+        XCTAssertEqual(plan.needRestart, ["http.port", "kafka.bootstrap.servers", "kafka.consumer.fetch.max.bytes", "kafka.producer.linger.ms"])
         XCTAssertEqual(ReloadPlan(running: started, started: started, fresh: started), ReloadPlan(running: fresh, started: fresh, fresh: fresh))
     }
 
