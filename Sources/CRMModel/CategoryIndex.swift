@@ -104,6 +104,33 @@ public final class CategoryIndex {
         return decay.realValue(s, at: now)
     }
 
+    /// Reads many per-category counts at once (the recommender's inner loop): the decay factor to
+    /// ``latestTime`` is computed once; values equal ``score(of:in:)`` and ``popular(in:limit:)``.
+    public struct Reader {
+        let entries: [String: Entry]
+        let itemCategory: [String: String]
+        let factor: Double
+        /// The category `item` was last seen with.
+        @inline(__always) public func category(of item: String) -> String? { itemCategory[item] }
+        /// The decayed count of `item` in `category` (0 when not counted).
+        public func score(of item: String, in category: String) -> Double {
+            guard let s = entries[category]?.counter.counts[item] else { return 0 }
+            return s * factor
+        }
+        /// The decayed count of the most popular item of `category` (nil when it has none).
+        public func topScore(in category: String) -> Double? {
+            guard let s = entries[category]?.counter.top.first?.score else { return nil }
+            return s * factor
+        }
+    }
+
+    /// A ``Reader`` of the current counts.
+    public func reader() -> Reader {
+        guard let now = latestTime else { return Reader(entries: [:], itemCategory: itemCategory, factor: 0) }
+        return Reader(entries: entries, itemCategory: itemCategory,
+                      factor: Decay.factor(elapsed: now - decay.landmark, halfLife: decay.halfLife))
+    }
+
     private func evict() {
         let target = config.maxCategories - config.maxCategories / 20
         let order = entries.map { (key: $0.key, seen: $0.value.lastSeen) }

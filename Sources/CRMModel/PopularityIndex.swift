@@ -103,6 +103,25 @@ public final class PopularityIndex {
         return decay.realValue(s, at: now)
     }
 
+    /// Reads many decayed counts at once (the recommender's inner loop): the decay factor to
+    /// ``latestTime`` is computed once, so `reader(segment:).score(of:)` equals `score(of:segment:)`.
+    public struct Reader {
+        let counts: [String: Double]
+        let factor: Double
+        /// The decayed count of `item` (0 when not counted).
+        @inline(__always) public func score(of item: String) -> Double {
+            guard let s = counts[item] else { return 0 }
+            return s * factor
+        }
+    }
+
+    /// A ``Reader`` over `segment`'s counts (or the global ones when nil).
+    public func reader(segment: Int? = nil) -> Reader {
+        let counter = segment.map { segments[$0] ?? Counter() } ?? global
+        guard let now = latestTime else { return Reader(counts: [:], factor: 0) }
+        return Reader(counts: counter.counts, factor: Decay.factor(elapsed: now - decay.landmark, halfLife: decay.halfLife))
+    }
+
     /// Number of items counted (in `segment`, or globally).
     public func itemCount(segment: Int? = nil) -> Int {
         (segment.map { segments[$0] ?? Counter() } ?? global).counts.count

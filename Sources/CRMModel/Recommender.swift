@@ -104,6 +104,17 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
 /// Lists are sorted by score (highest first), ties by item id.
 public struct Recommender: Sendable {
     private struct Candidate { var cf = 0.0; var best = 0.0; var bestSource: String? }
+    /// A scored candidate, with the terms its reason is chosen from.
+    private struct Scored {
+        var item: String
+        var score: Double
+        var cf, cat, seg, glob, again: Double
+        var bestSource: String?
+        var category: String?
+        static func ranksBefore(_ a: Scored, _ b: Scored) -> Bool {
+            a.score != b.score ? a.score > b.score : a.item < b.item
+        }
+    }
 
     public var config: RecommenderConfig
 
@@ -146,6 +157,9 @@ public struct Recommender: Sendable {
         let boughtSources = Set(profile.recent.filter(\.bought).map(\.itemID))
 
         var candidates: [String: Candidate] = [:]
+        candidates.reserveCapacity(sources.count * config.neighboursPerSource + 2 * config.popularCandidates
+                                   + neighbourScores.count + position.count
+                                   + config.categorySources * config.categoryCandidates)
         if maxAffinity > 0 {
             for (s, a) in zip(sources, affinities) where a > 0 {
                 for n in similarity.neighbours(of: s, limit: config.neighboursPerSource) {
@@ -187,48 +201,96 @@ public struct Recommender: Sendable {
             }
         }
 
-        var result: [RecommendedItem] = []
-        result.reserveCapacity(candidates.count)
+        // Score every candidate; keep the best `listSize` (score desc, item id asc: a total order,
+        // so the selection equals sorting everything) and word the reasons of those only.
+        let segmentReader = segment.map { popularity.reader(segment: $0) }
+        let globalReader = popularity.reader()
+        let categoryReader = categories?.reader()
+        let affinityFactor = profile.affinityFactor(at: now)
+        var categoryTop: [String: Double] = [:]
+        // First pass, with no lookups in the large popularity and category maps: the eligible
+        // candidates and their similarity, nearest-customer and retargeting terms (`lower`, a lower
+        // bound of the score, since the other terms are not negative).
+        var partial: [(item: String, candidate: Candidate, cf: Double, again: Double)] = []
+        partial.reserveCapacity(candidates.count)
         for (item, c) in candidates {
             if config.excludeSeen && sourceSet.contains(item) { continue }
             if config.excludeBought && profile.hasBought(item) { continue }
             if config.excludeUnavailable && !catalog.isAvailable(item) { continue }
             var cf = config.similarityWeight * c.cf
             if maxNeighbour > 0, let v = neighbourScores[item] { cf += config.sessionWeight * v / maxNeighbour }
-            let category = catalog.category(of: item) ?? categories?.category(of: item)
+            partial.append((item, c, cf, retarget[item] ?? 0))
+        }
+        // Branch and bound: the category, segment and global terms are each at most their weight
+        // (every ratio in them is at most 1), so a candidate whose score plus those weights stays
+        // under the listSize-th best lower bound cannot make the list. The margin covers rounding.
+        var cutoff = -Double.infinity
+        let headroom = config.categoryWeight + config.segmentPopularityWeight + config.globalPopularityWeight
+        if partial.count > config.listSize, config.categoryWeight >= 0, config.segmentPopularityWeight >= 0,
+           config.globalPopularityWeight >= 0, config.similarityWeight >= 0, config.sessionWeight >= 0,
+           config.recentItemWeight >= 0 {
+            var lows = partial.map { $0.cf + $0.again }
+            lows.sort(by: >)
+            cutoff = lows[config.listSize - 1]
+        }
+        var best: [Scored] = []
+        best.reserveCapacity(config.listSize + 1)
+        for (item, c, cf, again) in partial {
+            if (cf + headroom + again) * (1 + 1e-9) < cutoff { continue }
+            let category = catalog.category(of: item) ?? categoryReader?.category(of: item)
             var cat = 0.0
             if let category, maxCategory > 0 {
-                cat = config.categoryWeight * profile.categoryAffinity(category, at: now) / maxCategory
-                if cat > 0, let categories, let top = categories.popular(in: category, limit: 1).first, top.score > 0 {
-                    cat *= 0.5 + 0.5 * categories.score(of: item, in: category) / top.score
+                cat = config.categoryWeight * (profile.storedCategoryAffinity(category) * affinityFactor) / maxCategory
+                if cat > 0, let categoryReader {
+                    let top: Double
+                    if let known = categoryTop[category] {
+                        top = known
+                    } else {
+                        top = categoryReader.topScore(in: category) ?? 0
+                        categoryTop[category] = top
+                    }
+                    if top > 0 { cat *= 0.5 + 0.5 * categoryReader.score(of: item, in: category) / top }
                 }
             }
             var seg = 0.0
-            if let segment, maxSegment > 0 {
-                seg = config.segmentPopularityWeight * popularity.score(of: item, segment: segment) / maxSegment
+            if let segmentReader, maxSegment > 0 {
+                seg = config.segmentPopularityWeight * segmentReader.score(of: item) / maxSegment
             }
-            let glob = maxGlobal > 0 ? config.globalPopularityWeight * popularity.score(of: item) / maxGlobal : 0
-            let again = retarget[item] ?? 0
+            let glob = maxGlobal > 0 ? config.globalPopularityWeight * globalReader.score(of: item) / maxGlobal : 0
             let score = cf + cat + seg + glob + again
             guard score > 0 else { continue }
-            let reason: String
-            if again > 0 && again >= cf && again >= cat && again >= seg && again >= glob {
-                reason = profile.hasBought(item) ? "you bought it recently" : "you looked at it recently"
-            } else if cf >= cat && cf >= seg && cf >= glob, let s = c.bestSource {
-                let bought = boughtSources.contains(s) || profile.hasBought(s)
-                reason = (bought ? "bought together with " : "viewed together with ") + s
-            } else if cat >= seg && cat >= glob, let category {
-                reason = "matches your interest in " + category
-            } else if seg >= glob {
-                reason = "popular in your segment"
-            } else {
-                reason = "popular now"
+            let scored = Scored(item: item, score: score, cf: cf, cat: cat, seg: seg, glob: glob, again: again,
+                                bestSource: c.bestSource, category: category)
+            if best.count == config.listSize {
+                guard Scored.ranksBefore(scored, best[best.count - 1]) else { continue }
+                best.removeLast()
             }
-            result.append(RecommendedItem(itemID: item, score: score, reason: reason))
+            var at = best.count
+            while at > 0 && Scored.ranksBefore(scored, best[at - 1]) { at -= 1 }
+            best.insert(scored, at: at)
         }
-        result.sort { $0.score != $1.score ? $0.score > $1.score : $0.itemID < $1.itemID }
-        if result.count > config.listSize { result.removeLast(result.count - config.listSize) }
-        return result
+        return best.map { s in
+            RecommendedItem(itemID: s.item, score: s.score,
+                            reason: reason(for: s, profile: profile, boughtSources: boughtSources))
+        }
+    }
+
+    /// The reason names the largest of the terms (ties in the order retargeting, similarity,
+    /// category, segment, global).
+    private func reason(for s: Scored, profile: UserProfile, boughtSources: Set<String>) -> String {
+        let (cf, cat, seg, glob, again) = (s.cf, s.cat, s.seg, s.glob, s.again)
+        if again > 0 && again >= cf && again >= cat && again >= seg && again >= glob {
+            return profile.hasBought(s.item) ? "you bought it recently" : "you looked at it recently"
+        } else if cf >= cat && cf >= seg && cf >= glob, let source = s.bestSource {
+            let bought = boughtSources.contains(source) || profile.hasBought(source)
+            return (bought ? "bought together with " : "viewed together with ") + source
+        } else if cat >= seg && cat >= glob, let category = s.category {
+            return "matches your interest in " + category
+        } else if seg >= glob {
+            return "popular in your segment"
+        } else {
+            return "popular now"
+        }
     }
 
     /// Whether to emit `new` for a customer: only a non-empty list whose items (in order) differ from

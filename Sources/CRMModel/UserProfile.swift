@@ -139,6 +139,15 @@ public struct UserProfile: Sendable, Equatable, Codable {
         decay.realValue(categories[category] ?? 0, at: now)
     }
 
+    /// The factor that turns stored affinities into their values at `now`: `itemAffinity(i, at: now)`
+    /// equals `storedItemAffinity(i) · affinityFactor(at: now)` (for reading many at once).
+    func affinityFactor(at now: EventTime) -> Double {
+        Decay.factor(elapsed: now - decay.landmark, halfLife: decay.halfLife)
+    }
+
+    /// The stored (landmark-unit) affinity to a category; see ``affinityFactor(at:)``.
+    @inline(__always) func storedCategoryAffinity(_ category: String) -> Double { categories[category] ?? 0 }
+
     /// Item affinities at `now`, strongest first (ties by item id), at most `limit`.
     public func topItems(limit: Int = .max, at now: EventTime) -> [(itemID: String, affinity: Double)] {
         let f = Decay.factor(elapsed: now - decay.landmark, halfLife: decay.halfLife)  // = realValue(1, at: now)
