@@ -4,6 +4,8 @@ public protocol ItemCatalogLookup {
     func category(of itemID: String) -> String?
     /// Whether the item can be sold; unknown items count as available.
     func isAvailable(_ itemID: String) -> Bool
+    /// True when the catalog knows no item (lookups can be skipped).
+    var isEmpty: Bool { get }
 }
 
 /// A catalog keyed by item id.
@@ -17,6 +19,7 @@ public struct NoCatalog: ItemCatalogLookup, Sendable {
     public init() {}
     public func category(of itemID: String) -> String? { nil }
     public func isAvailable(_ itemID: String) -> Bool { true }
+    public var isEmpty: Bool { true }
 }
 
 /// Parameters of the ``Recommender`` (DESIGN.md §4 "Recommendations").
@@ -206,20 +209,27 @@ public struct Recommender: Sendable {
         let segmentReader = segment.map { popularity.reader(segment: $0) }
         let globalReader = popularity.reader()
         let categoryReader = categories?.reader()
+        let hasCatalog = !catalog.isEmpty
         let affinityFactor = profile.affinityFactor(at: now)
         var categoryTop: [String: Double] = [:]
+        func categoryOf(_ item: String) -> String? {
+            (hasCatalog ? catalog.category(of: item) : nil) ?? categoryReader?.category(of: item)
+        }
         // First pass, with no lookups in the large popularity and category maps: the eligible
         // candidates and their similarity, nearest-customer and retargeting terms (`lower`, a lower
         // bound of the score, since the other terms are not negative).
         var partial: [(item: String, candidate: Candidate, cf: Double, again: Double)] = []
         partial.reserveCapacity(candidates.count)
+        // (Lookups in empty maps are skipped: each would still hash the item id.)
+        let hasRetarget = !retarget.isEmpty
+        let checkBought = config.excludeBought && profile.boughtCount > 0
         for (item, c) in candidates {
             if config.excludeSeen && sourceSet.contains(item) { continue }
-            if config.excludeBought && profile.hasBought(item) { continue }
-            if config.excludeUnavailable && !catalog.isAvailable(item) { continue }
+            if checkBought && profile.hasBought(item) { continue }
+            if hasCatalog && config.excludeUnavailable && !catalog.isAvailable(item) { continue }
             var cf = config.similarityWeight * c.cf
             if maxNeighbour > 0, let v = neighbourScores[item] { cf += config.sessionWeight * v / maxNeighbour }
-            partial.append((item, c, cf, retarget[item] ?? 0))
+            partial.append((item, c, cf, hasRetarget ? retarget[item] ?? 0 : 0))
         }
         // Branch and bound: the category, segment and global terms are each at most their weight
         // (every ratio in them is at most 1), so a candidate whose score plus those weights stays
@@ -237,7 +247,9 @@ public struct Recommender: Sendable {
         best.reserveCapacity(config.listSize + 1)
         for (item, c, cf, again) in partial {
             if (cf + headroom + again) * (1 + 1e-9) < cutoff { continue }
-            let category = catalog.category(of: item) ?? categoryReader?.category(of: item)
+            // The category matters to the score only when the customer has category affinities;
+            // otherwise it is looked up for the reason of the kept items only.
+            let category = maxCategory > 0 ? categoryOf(item) : nil
             var cat = 0.0
             if let category, maxCategory > 0 {
                 cat = config.categoryWeight * (profile.storedCategoryAffinity(category) * affinityFactor) / maxCategory
@@ -271,20 +283,21 @@ public struct Recommender: Sendable {
         }
         return best.map { s in
             RecommendedItem(itemID: s.item, score: s.score,
-                            reason: reason(for: s, profile: profile, boughtSources: boughtSources))
+                            reason: reason(for: s, category: maxCategory > 0 ? s.category : categoryOf(s.item),
+                                           profile: profile, boughtSources: boughtSources))
         }
     }
 
     /// The reason names the largest of the terms (ties in the order retargeting, similarity,
     /// category, segment, global).
-    private func reason(for s: Scored, profile: UserProfile, boughtSources: Set<String>) -> String {
+    private func reason(for s: Scored, category: String?, profile: UserProfile, boughtSources: Set<String>) -> String {
         let (cf, cat, seg, glob, again) = (s.cf, s.cat, s.seg, s.glob, s.again)
         if again > 0 && again >= cf && again >= cat && again >= seg && again >= glob {
             return profile.hasBought(s.item) ? "you bought it recently" : "you looked at it recently"
         } else if cf >= cat && cf >= seg && cf >= glob, let source = s.bestSource {
             let bought = boughtSources.contains(source) || profile.hasBought(source)
             return (bought ? "bought together with " : "viewed together with ") + source
-        } else if cat >= seg && cat >= glob, let category = s.category {
+        } else if cat >= seg && cat >= glob, let category {
             return "matches your interest in " + category
         } else if seg >= glob {
             return "popular in your segment"

@@ -129,6 +129,9 @@ public struct UserProfile: Sendable, Equatable, Codable {
     /// Whether the customer ordered the item (among the remembered purchases).
     public func hasBought(_ itemID: String) -> Bool { bought[itemID] != nil }
 
+    /// Number of distinct items bought (within the bound of the bought set).
+    public var boughtCount: Int { bought.count }
+
     /// The decayed affinity to an item at `now` (0 when not tracked).
     public func itemAffinity(_ itemID: String, at now: EventTime) -> Double {
         decay.realValue(items[itemID] ?? 0, at: now)
