@@ -312,7 +312,9 @@ public final class CRMEngine {
         let items = recommendations(for: customer, userID: userID, at: ts)
         guard recommender.shouldEmit(items, last: customer.lastRecommendation,
                                      lastEmitAt: customer.lastRecommendationAt, now: ts) else { return }
-        customer.lastRecommendation = items
+        // Only the item ids matter to the next `shouldEmit`: the reasons (mostly strings too long
+        // to be stored inline) are not kept per customer.
+        customer.lastRecommendation = items.map { RecommendedItem(itemID: $0.itemID, score: $0.score, reason: "") }
         customer.lastRecommendationAt = ts
         stats.recommendations += 1
         outputs.append(.recommendation(Recommendation(

@@ -8,7 +8,8 @@ public final class CustomerState {
     public var segment: Int?
     /// When the segment was last evaluated.
     public var segmentEvaluatedAt: EventTime?
-    /// The last emitted recommendation list and when it was emitted.
+    /// The last emitted recommendation list (item ids and scores; the engine keeps no reasons
+    /// here) and when it was emitted.
     public var lastRecommendation: [RecommendedItem]?
     public var lastRecommendationAt: EventTime?
     /// The `lastOrderAt` of the episode a churn alert was emitted for (one alert per episode).
