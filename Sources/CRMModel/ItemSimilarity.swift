@@ -176,7 +176,7 @@ public final class ItemSimilarity {
         var linked: [String] = []
         linked.reserveCapacity(partners.count)
         for (p, pw) in partners where nodes[p] != nil {
-            addPair(item, p, w * pw)
+            addPair(item, p, w * pw, refreshedLater: item)
             linked.append(p)
         }
         refreshTop(item)
@@ -312,16 +312,19 @@ public final class ItemSimilarity {
         return s * decay.weight(at: now)
     }
 
-    private func addPair(_ a: String, _ b: String, _ w: Double) {
+    /// Adds `w` to the pair (a, b), first making room on a full item. `refreshedLater` is an item
+    /// whose neighbour list the caller recomputes afterwards anyway (evictions skip it).
+    private func addPair(_ a: String, _ b: String, _ w: Double, refreshedLater: String? = nil) {
         if nodes[a]!.pairs[b] == nil {
-            for x in [a, b] where nodes[x]!.pairs.count >= config.maxPairsPerItem { evictSmallestPair(of: x) }
+            if nodes[a]!.pairs.count >= config.maxPairsPerItem { evictSmallestPair(of: a, refreshedLater: refreshedLater) }
+            if nodes[b]!.pairs.count >= config.maxPairsPerItem { evictSmallestPair(of: b, refreshedLater: refreshedLater) }
             undirectedPairs += 1
         }
         nodes[a]!.pairs[b, default: 0] += w
         nodes[b]!.pairs[a, default: 0] += w
     }
 
-    private func evictSmallestPair(of x: String) {
+    private func evictSmallestPair(of x: String, refreshedLater: String?) {
         var minKey: String?
         var minValue = Double.infinity
         for (k, v) in nodes[x]!.pairs where v < minValue || (v == minValue && k > minKey!) {
@@ -329,8 +332,8 @@ public final class ItemSimilarity {
         }
         guard let k = minKey else { return }
         removePair(x, k)
-        refreshTop(k)
-        refreshTop(x)
+        if k != refreshedLater { refreshTop(k) }
+        if x != refreshedLater { refreshTop(x) }
     }
 
     private func removePair(_ a: String, _ b: String) {
@@ -375,14 +378,22 @@ public final class ItemSimilarity {
 
     private func refreshTop(_ id: String) {
         guard let node = nodes[id] else { return }
+        // The best topK by selection (a total order: similarity, then item id), as a full sort
+        // followed by truncation would give.
+        let k = config.topK
         var list: [Neighbour] = []
-        list.reserveCapacity(node.pairs.count)
+        list.reserveCapacity(min(node.pairs.count, k) + 1)
         for (p, v) in node.pairs {
             guard let other = nodes[p] else { continue }
-            list.append(Neighbour(itemID: p, similarity: rawSimilarity(v, node.count, other.count)))
+            let entry = Neighbour(itemID: p, similarity: rawSimilarity(v, node.count, other.count))
+            if list.count == k {
+                guard Self.ranksBefore(entry, list[k - 1]) else { continue }
+                list.removeLast()
+            }
+            var at = list.count
+            while at > 0 && Self.ranksBefore(entry, list[at - 1]) { at -= 1 }
+            list.insert(entry, at: at)
         }
-        list.sort(by: Self.ranksBefore)
-        if list.count > config.topK { list.removeLast(list.count - config.topK) }
         nodes[id]!.top = list
     }
 
