@@ -30,18 +30,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from rank_auc import rank_auc  # scripts/rank_auc.py (same folder)
 
 WINDOWS_WEEKS = (4, 8, 13, 26)
 HALF_LIVES_DAYS = (14, 30, 60, 120)
 
 
-def rank_auc(scores, labels):
-    """ROC AUC by mid-ranks (Mann-Whitney U), ties count one half (as eval_churn_baselines.py)."""
-    s = pd.Series(np.asarray(scores, dtype=float))
-    y = np.asarray(labels, dtype=bool)
-    ranks = s.rank(method="average").values
-    p, n = y.sum(), (~y).sum()
-    return float((ranks[y].sum() - p * (p + 1) / 2) / (p * n))
 
 
 def load(path, cutoff, holdout_weeks):

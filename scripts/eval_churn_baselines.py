@@ -20,15 +20,9 @@ import numpy as np
 import pandas as pd
 from lifetimes import BetaGeoFitter, ModifiedBetaGeoFitter
 from lifetimes.utils import summary_data_from_transaction_data
+from rank_auc import rank_auc  # scripts/rank_auc.py (same folder)
 
 
-def rank_auc(scores, labels):
-    """ROC AUC by mid-ranks (Mann-Whitney U), ties count one half."""
-    s = pd.Series(np.asarray(scores, dtype=float))
-    y = np.asarray(labels, dtype=bool)
-    ranks = s.rank(method="average").values
-    p, n = y.sum(), (~y).sum()
-    return float((ranks[y].sum() - p * (p + 1) / 2) / (p * n))
 
 
 def main():
