@@ -310,11 +310,9 @@ public final class CRMEngine {
         // Rate limit first: computing a list is the expensive part.
         if let last = customer.lastRecommendationAt, ts - last < config.recommender.minEmitInterval { return }
         let items = recommendations(for: customer, userID: userID, at: ts)
-        guard recommender.shouldEmit(items, last: customer.lastRecommendation,
+        guard recommender.shouldEmit(items, lastDigest: customer.lastRecommendationDigest,
                                      lastEmitAt: customer.lastRecommendationAt, now: ts) else { return }
-        // Only the item ids matter to the next `shouldEmit`: the reasons (mostly strings too long
-        // to be stored inline) are not kept per customer.
-        customer.lastRecommendation = items.map { RecommendedItem(itemID: $0.itemID, score: $0.score, reason: "") }
+        customer.lastRecommendationDigest = RecommendationDigest.of(items)
         customer.lastRecommendationAt = ts
         stats.recommendations += 1
         outputs.append(.recommendation(Recommendation(

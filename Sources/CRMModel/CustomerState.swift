@@ -8,9 +8,9 @@ public final class CustomerState {
     public var segment: Int?
     /// When the segment was last evaluated.
     public var segmentEvaluatedAt: EventTime?
-    /// The last emitted recommendation list (item ids and scores; the engine keeps no reasons
-    /// here) and when it was emitted.
-    public var lastRecommendation: [RecommendedItem]?
+    /// The ``RecommendationDigest`` of the last emitted list (its item ids in order), and when
+    /// it was emitted.
+    public var lastRecommendationDigest: UInt64?
     public var lastRecommendationAt: EventTime?
     /// The `lastOrderAt` of the episode a churn alert was emitted for (one alert per episode).
     public var alertedEpisode: EventTime?

@@ -1,11 +1,11 @@
 /// The hand-written binary encoding of one customer (``CustomerState`` with its full
 /// ``UserProfile``): the hot path of checkpoints and restores (DESIGN.md §5).
 ///
-/// Layout, version 1 (primitives as documented on ``BinaryWriter``; "time" is a zigzag varint of
+/// Layout, version 3 (primitives as documented on ``BinaryWriter``; "time" is a zigzag varint of
 /// `t − base` with wrapping arithmetic, where `base` is `lastEventAt`, or 0 without one, so that
 /// timestamps near the customer's last event take 1–4 bytes instead of 6):
 ///
-///     u8      version = 1
+///     u8      version = 3
 ///     opt     lastEventAt            presence byte, zigzag varint (absolute)
 ///     time    affinity landmark      (ForwardDecay.landmark)
 ///     count, (string, f64)*          item affinities, stored units, sorted by item id
@@ -18,7 +18,9 @@
 ///     int     orderCount, int distinctOrderDays, f64 monetary
 ///     int×6   views, clicks, cartAdds, cartRemoves, wishlists, searches
 ///     opt int segment, opt time segmentEvaluatedAt
-///     opt (count, (string itemID, f64 score, string reason)*)   lastRecommendation
+///     opt varuint                    lastRecommendationDigest (version 3; versions 1–2 stored
+///                                    the list, opt (count, (string itemID, f64 score, string
+///                                    reason)*), and decode to its digest)
 ///     opt time lastRecommendationAt, opt time alertedEpisode
 ///     count, string*                 recentEventIDs, oldest first
 ///     opt time churnTimerAt          (version 2 and later)
@@ -33,7 +35,7 @@
 /// ``BinaryDecodeError``; nothing traps.
 public enum CustomerStateCodec {
     /// The format version written first.
-    public static let version: UInt8 = 2
+    public static let version: UInt8 = 3
     /// Largest |timestamp| accepted (about 142 700 years from 1970): keeps time arithmetic far
     /// from Int64 overflow whatever the bytes said.
     static let maxAbsTime: Int64 = 1 << 52
@@ -70,10 +72,7 @@ public enum CustomerStateCodec {
         w.writeInt(p.cartRemoves); w.writeInt(p.wishlists); w.writeInt(p.searches)
         w.writeOptional(customer.segment) { w, s in w.writeInt(s) }
         writeOptionalTime(customer.segmentEvaluatedAt, base, &w)
-        w.writeOptional(customer.lastRecommendation) { w, list in
-            w.writeVarUInt(UInt64(list.count))
-            for r in list { w.writeString(r.itemID); w.writeDouble(r.score); w.writeString(r.reason) }
-        }
+        w.writeOptional(customer.lastRecommendationDigest) { w, d in w.writeVarUInt(d) }
         writeOptionalTime(customer.lastRecommendationAt, base, &w)
         writeOptionalTime(customer.alertedEpisode, base, &w)
         w.writeVarUInt(UInt64(customer.recentEventIDs.count))
@@ -113,7 +112,7 @@ public enum CustomerStateCodec {
                               partition: Int32) throws -> CustomerState {
         var r = StateBufferReader(bytes)
         let v = try r.readByte()
-        guard v == version || v == 1 else {
+        guard v >= 1 && v <= version else {
             throw BinaryDecodeError.invalidValue(offset: 0, reason: "unknown customer state version \(v)")
         }
         var p = UserProfile(config: profileConfig)
@@ -175,15 +174,19 @@ public enum CustomerStateCodec {
             throw BinaryDecodeError.invalidValue(offset: r.offset, reason: "segment without an evaluation time")
         }
         if try r.readBool() {
-            let n = try r.readCount()
-            var list: [RecommendedItem] = []
-            list.reserveCapacity(n)
-            for _ in 0..<n {
-                let id = try r.readString()
-                let score = try r.readDouble()
-                list.append(RecommendedItem(itemID: id, score: score, reason: try r.readString()))
+            if v >= 3 {
+                c.lastRecommendationDigest = try r.readVarUInt()
+            } else {
+                let n = try r.readCount()
+                var ids: [String] = []
+                ids.reserveCapacity(n)
+                for _ in 0..<n {
+                    ids.append(try r.readString())
+                    _ = try r.readDouble()  // score
+                    _ = try r.readString()  // reason
+                }
+                c.lastRecommendationDigest = RecommendationDigest.of(ids)
             }
-            c.lastRecommendation = list
         }
         c.lastRecommendationAt = try readOptionalTime(&r, base)
         c.alertedEpisode = try readOptionalTime(&r, base)

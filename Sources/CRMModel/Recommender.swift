@@ -317,6 +317,17 @@ public struct Recommender: Sendable {
         return true
     }
 
+    /// ``shouldEmit(_:last:lastEmitAt:now:minInterval:)`` with the last list known only by its
+    /// ``RecommendationDigest`` (what the engine keeps per customer), and this recommender's
+    /// ``RecommenderConfig/minEmitInterval``.
+    public func shouldEmit(_ new: [RecommendedItem], lastDigest: UInt64?, lastEmitAt: EventTime?,
+                           now: EventTime) -> Bool {
+        guard !new.isEmpty else { return false }
+        if let lastDigest, lastDigest == RecommendationDigest.of(new) { return false }
+        if let lastEmitAt, now - lastEmitAt < config.minEmitInterval { return false }
+        return true
+    }
+
     /// ``shouldEmit(_:last:lastEmitAt:now:minInterval:)`` with this recommender's
     /// ``RecommenderConfig/minEmitInterval``.
     public func shouldEmit(_ new: [RecommendedItem], last: [RecommendedItem]?, lastEmitAt: EventTime?,

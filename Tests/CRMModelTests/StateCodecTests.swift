@@ -27,8 +27,7 @@ final class StateCodecTests: XCTestCase {
         let c = CustomerState(profile: p, partition: 3)
         c.segment = 2
         c.segmentEvaluatedAt = t - 1
-        c.lastRecommendation = [RecommendedItem(itemID: "i5", score: 0.5, reason: "bought together with i2"),
-                                RecommendedItem(itemID: "i6", score: -0.0, reason: "")]
+        c.lastRecommendationDigest = RecommendationDigest.of(["i5", "i6"])
         c.lastRecommendationAt = t - 2
         c.alertedEpisode = nil
         c.recentEventIDs = ["e1", "e2", "e3"]
@@ -49,8 +48,7 @@ final class StateCodecTests: XCTestCase {
         XCTAssertEqual(d.partition, 3)
         XCTAssertEqual(d.segment, 2)
         XCTAssertEqual(d.segmentEvaluatedAt, Self.t - 1)
-        XCTAssertEqual(d.lastRecommendation, c.lastRecommendation)
-        XCTAssertEqual(d.lastRecommendation?[1].score.sign, .minus)
+        XCTAssertEqual(d.lastRecommendationDigest, 12_912_121_518_580_912_852)
         XCTAssertEqual(d.lastRecommendationAt, Self.t - 2)
         XCTAssertNil(d.alertedEpisode)
         XCTAssertEqual(d.recentEventIDs, ["e1", "e2", "e3"])
@@ -60,10 +58,53 @@ final class StateCodecTests: XCTestCase {
         let empty = CustomerState(profile: UserProfile(), partition: 0)
         let e = try CustomerStateCodec.decode(CustomerStateCodec.encode(empty), profileConfig: UserProfileConfig(), partition: 0)
         XCTAssertEqual(e.profile, empty.profile)
-        XCTAssertNil(e.segment); XCTAssertNil(e.lastRecommendation)
+        XCTAssertNil(e.segment); XCTAssertNil(e.lastRecommendationDigest)
         c.alertedEpisode = Self.t - 5_000
         let f = try CustomerStateCodec.decode(CustomerStateCodec.encode(c), profileConfig: c.profile.config, partition: 3)
         XCTAssertEqual(f.alertedEpisode, Self.t - 5_000)
+    }
+
+    /// ``handBuiltCustomer()`` as the version-2 codec wrote it (captured from that build).
+    static let version2Bytes: [UInt8] = {
+        let hex = "020180a0abfef962fff3ee0604000000000000001c40026931000000000000f83f026932000000000000d03f05c3bc2dc3b183b63ad29712c001020263310000000000000440026332000000000000f07f020269328f4e010269310000020269328f4e026939ff8fded0fa6202026f318f4e3d0ad7a370fd33400000000000000c4001026f32bf3e0000000000001440000000000000144002018f4e018f4e02023d0ad7a3707d3040069003020004e0c508010401010102026935000000000000e03f17626f7567687420746f67657468657220776974682069320269360000000000000080000103000302653102653202653300"
+        var bytes: [UInt8] = []
+        var i = hex.startIndex
+        while i < hex.endIndex {
+            let j = hex.index(i, offsetBy: 2)
+            bytes.append(UInt8(hex[i..<j], radix: 16)!)
+            i = j
+        }
+        return bytes
+    }()
+
+    /// A version-2 blob (written by the previous build, which kept the whole last list: items i5
+    /// and i6 with scores and reasons) decodes to the same customer, the list to its digest.
+    func testVersion2CustomerDecodes() throws {
+        let bytes = Self.version2Bytes
+        let want = Self.handBuiltCustomer()
+        let d = try CustomerStateCodec.decode(bytes, profileConfig: want.profile.config, partition: 3)
+        XCTAssertEqual(d.profile, want.profile)
+        XCTAssertEqual(d.lastRecommendationDigest, RecommendationDigest.of(["i5", "i6"]))
+        XCTAssertEqual(d.lastRecommendationAt, Self.t - 2)
+        XCTAssertEqual(d.recentEventIDs, ["e1", "e2", "e3"])
+        // Re-encoded, it is the current version's encoding of the same customer.
+        XCTAssertEqual(CustomerStateCodec.encode(d), CustomerStateCodec.encode(want))
+    }
+
+    /// FNV-1a 64 with a 0xFF separator per id; values computed independently (Python, mod 2^64).
+    func testRecommendationDigest() {
+        XCTAssertEqual(RecommendationDigest.of([String]()), 14_695_981_039_346_656_037)
+        XCTAssertEqual(RecommendationDigest.of([""]), 12_638_352_127_299_873_646)
+        XCTAssertEqual(RecommendationDigest.of(["ab", "c"]), 2_358_367_985_974_424_609)
+        XCTAssertEqual(RecommendationDigest.of(["a", "bc"]), 11_575_188_015_659_155_627)
+        let list = [RecommendedItem(itemID: "i5", score: 1, reason: "x"), RecommendedItem(itemID: "i6", score: 0, reason: "y")]
+        XCTAssertEqual(RecommendationDigest.of(list), 12_912_121_518_580_912_852)
+        // The engine's decision: an unchanged list (by ids) is not sent again; a changed one is.
+        let r = Recommender()
+        XCTAssertFalse(r.shouldEmit(list, lastDigest: RecommendationDigest.of(["i5", "i6"]), lastEmitAt: 0, now: 600_000))
+        XCTAssertTrue(r.shouldEmit(list, lastDigest: RecommendationDigest.of(["i6", "i5"]), lastEmitAt: 0, now: 600_000))
+        XCTAssertFalse(r.shouldEmit(list, lastDigest: RecommendationDigest.of(["i6", "i5"]), lastEmitAt: 0, now: 59_999))
+        XCTAssertTrue(r.shouldEmit(list, lastDigest: nil, lastEmitAt: nil, now: 0))
     }
 
     func testCustomerEncodingIsDeterministic() {
@@ -87,11 +128,11 @@ final class StateCodecTests: XCTestCase {
         XCTAssertThrowsError(try CustomerStateCodec.decode(bytes + [0], profileConfig: c.profile.config, partition: 0)) {
             XCTAssertEqual($0 as? BinaryDecodeError, .trailingBytes(count: 1))
         }
-        var v3 = bytes; v3[0] = 3
-        XCTAssertThrowsError(try CustomerStateCodec.decode(v3, profileConfig: c.profile.config, partition: 0))
-        // Version 1 had no timer field: the same bytes without the last (absent timer) byte.
+        var v4 = bytes; v4[0] = 4
+        XCTAssertThrowsError(try CustomerStateCodec.decode(v4, profileConfig: c.profile.config, partition: 0))
+        // Version 1 had no timer field: version 2's bytes without the last (absent timer) byte.
         XCTAssertNil(c.churnTimerAt)
-        var v1 = Array(bytes.dropLast()); v1[0] = 1
+        var v1 = Array(Self.version2Bytes.dropLast()); v1[0] = 1
         let old = try? CustomerStateCodec.decode(v1, profileConfig: c.profile.config, partition: 0)
         XCTAssertNotNil(old)
         XCTAssertEqual(old.map { CustomerStateCodec.encode($0) }, bytes)
