@@ -21,10 +21,13 @@ enum EvalChurnCommand {
                                    holdout: Int64(weeks) * 7 * millisecondsPerDay)
         let decoder = EventDecoder()
         var undecodable = 0
+        let progress = ProgressLine(label: "eval-churn")
         try LineReader(path: parsed.positional[0]).forEachLine { line in
             if line.isEmpty { return }
+            progress.tick()
             do { eval.feed(try decoder.decodeLine(line)) } catch { undecodable += 1 }
         }
+        progress.finish()
         let r = eval.finish()
         func f(_ x: Double) -> String { x.isFinite ? String(format: "%.4f", x) : "null" }
         let w = zip(ChurnScorer.featureNames, r.scorerWeights).map { "\($0)=\(String(format: "%.3f", $1))" }

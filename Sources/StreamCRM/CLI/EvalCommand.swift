@@ -21,7 +21,9 @@ enum EvalCommand {
         let evaluator = QualityEvaluator(events: events, engineConfig: EngineConfig(config))
         let segmentsOnly = parsed.flag("segments-only")
         let started = Date()
-        let (report, engine) = evaluator.run(scoring: !segmentsOnly)
+        let progress = ProgressLine(label: "eval", total: events.count)
+        let (report, engine) = evaluator.run(scoring: !segmentsOnly, progress: { progress.tick() })
+        progress.finish()
         let seg = SegmentEvaluation(engine: engine, order: report.customerOrder,
                                     configuration: engine.kmeans.configuration)
         if let dir = parsed.value("export") {

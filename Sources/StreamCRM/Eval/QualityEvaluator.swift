@@ -88,8 +88,9 @@ public final class QualityEvaluator {
     }
 
     /// Runs both variants and both modes in one pass; returns the report and the engine at the end.
-    /// With `scoring` false, only learns (for the segment comparison).
-    public func run(scoring: Bool = true) -> (report: EvalReport, engine: CRMEngine) {
+    /// With `scoring` false, only learns (for the segment comparison). `progress` is called once per
+    /// event (for a progress line).
+    public func run(scoring: Bool = true, progress: () -> Void = {}) -> (report: EvalReport, engine: CRMEngine) {
         let engine = CRMEngine(config: engineConfig)
         let split = splitIndex
         var report = EvalReport()
@@ -112,6 +113,7 @@ public final class QualityEvaluator {
         var outputs: [ModelOutput] = []
 
         for (i, event) in events.enumerated() {
+            progress()
             if i == split {
                 frozenSimilarity = ItemSimilarity(snapshot: engine.similarity.snapshot())
                 frozenPopularity = PopularityIndex(snapshot: engine.popularity.snapshot())
