@@ -233,7 +233,10 @@ public final class CRMEngine {
             churnSummaries.add(orders: p.orderCount, firstOrderAt: first, lastOrderAt: last)
         }
         if case .applied = outcome {
-            if customer.alertedEpisode != nil {
+            // Only an order after the alerted episode's last order ends its silence. A late order
+            // stamped at or before it (same-day orders, a partition read behind the others) leaves
+            // the alert standing: re-arming would alert the same episode again, with the same id.
+            if let alerted = customer.alertedEpisode, (p.lastOrderAt ?? .min) > alerted {
                 if config.churnEmitReactivated {
                     outputs.append(.churnAlert(reactivation(customer, userID: order.userID, ts: order.ts, position: position)))
                     stats.reactivations += 1

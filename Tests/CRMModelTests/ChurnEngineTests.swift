@@ -107,6 +107,28 @@ final class ChurnEngineTests: XCTestCase {
         XCTAssertEqual(alerts(out).map(\.eventID), ["churn/c/\(t0 + 5 * day)"])
     }
 
+    func testALateOrderAtTheAlertedEpisodesTimeDoesNotAlertTheEpisodeAgain() {
+        // c's first order is late (day 5 behind a watermark at day 10): alerted at once. A second
+        // order stamped the same day (CDNOW has same-day orders), read after the alert, does not
+        // end the silence after day 5: no reactivation, no second alert with the same id. An
+        // order after day 5 does end it.
+        let e = makeEngine(reactivated: true)
+        var out: [ModelOutput] = []
+        _ = order(e, "a", at: t0 + 10 * day, into: &out)
+        _ = order(e, "c", at: t0 + 5 * day, into: &out)
+        func forC() -> [ChurnAlert] { alerts(out).filter { $0.userID == "c" } }
+        XCTAssertEqual(forC().map(\.eventID), ["churn/c/\(t0 + 5 * day)"])
+        XCTAssertEqual(order(e, "c", at: t0 + 5 * day, into: &out), .applied)
+        XCTAssertEqual(e.customers["c"]?.profile.orderCount, 2)
+        advance(e, to: t0 + 400 * day, into: &out)
+        XCTAssertEqual(forC().map(\.eventID), ["churn/c/\(t0 + 5 * day)"], "the episode is alerted once")
+        _ = order(e, "c", at: t0 + 400 * day, into: &out)
+        XCTAssertEqual(forC().map(\.reason).last, "reactivated: ordered again after a churn alert")
+        advance(e, to: t0 + 900 * day, into: &out)
+        XCTAssertEqual(forC().filter { !$0.reason.hasPrefix("reactivated") }.map(\.eventID),
+                       ["churn/c/\(t0 + 5 * day)", "churn/c/\(t0 + 400 * day)"])
+    }
+
     func testFarFutureEventIsRefusedAndFiresNothing() {
         let e = makeEngine()
         var out: [ModelOutput] = []
