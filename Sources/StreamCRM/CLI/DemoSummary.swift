@@ -64,7 +64,10 @@ struct DemoSummary {
         }
         let dead = outputs[topics.deadLetter, default: []].count
         out += "\nDead letters: \(dead)\n"
-        out += "Churn model: \(engine.churn.kind.rawValue) \(engine.churn.parameters) (weeks), \(engine.stats.churnRefits) re-estimates\n"
+        let p = engine.churn.parameters
+        out += "Churn model: \(engine.churn.kind.rawValue) "
+            + String(format: "r=%.4g alpha=%.4g a=%.4g b=%.4g", p.r, p.alpha, p.a, p.b)
+            + " (weeks), \(engine.stats.churnRefits) re-estimates\n"
         return out
     }
 }
