@@ -55,6 +55,7 @@ extension CRMEngine {
     public func encodeCustomer(_ userID: String) -> (partition: Int32, state: [UInt8])? {
         guard let customer = customers[userID] else { return nil }
         customer.churnTimerAt = timers.fireTime(of: userID)
+            ?? partitionClocks.fireTime(of: userID, partition: customer.partition)
         return (customer.partition, CustomerStateCodec.encode(customer))
     }
 
@@ -71,6 +72,7 @@ extension CRMEngine {
         if let old = customers[userID] { removeSummary(of: old) }
         customers[userID] = customer
         let p = customer.profile
+        if let t = p.lastEventAt { partitionClocks.observe(t, partition: partition) }
         if let first = p.firstOrderAt, let last = p.lastOrderAt, p.orderCount > 0 {
             churnSummaries.add(orders: p.orderCount, firstOrderAt: first, lastOrderAt: last)
         }

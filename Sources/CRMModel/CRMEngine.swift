@@ -39,6 +39,8 @@ public final class CRMEngine {
     public internal(set) var timers = ChurnTimers()
     /// The event-time clock.
     public internal(set) var watermark: Watermark
+    /// Event time per input partition; holds churn timers a lagging partition has not reached.
+    public internal(set) var partitionClocks = PartitionClocks()
     /// What the engine did so far.
     public internal(set) var stats = EngineStats()
 
@@ -91,6 +93,7 @@ public final class CRMEngine {
                 return reject("field 'ts': \(click.ts) is too far ahead of the stream's clock (\(watermark.referenceTime ?? 0))")
             }
             _ = verdict
+            advancePartition(click.ts, partition: partition ?? position.partition)
             let customer = state(for: click.userID, partition: partition ?? position.partition)
             guard customer.rememberEventID(click.eventID, limit: config.rememberedEventIDs) else {
                 stats.duplicates += 1
@@ -101,6 +104,7 @@ public final class CRMEngine {
             guard observeTime(order.ts) != nil else {
                 return reject("field 'ts': \(order.ts) is too far ahead of the stream's clock (\(watermark.referenceTime ?? 0))")
             }
+            advancePartition(order.ts, partition: partition ?? position.partition)
             let customer = state(for: order.userID, partition: partition ?? position.partition)
             guard customer.rememberEventID(order.eventID, limit: config.rememberedEventIDs) else {
                 stats.duplicates += 1
@@ -116,13 +120,17 @@ public final class CRMEngine {
     /// Advances event time without an event (the wall clock while the stream is idle, when
     /// configured) and fires the timers that became due.
     public func advanceIdle(wallNow: Int64, into outputs: inout [ModelOutput]) {
-        if watermark.advanceIdle(wallNow: wallNow) { fireDueTimers(into: &outputs) }
+        if watermark.advanceIdle(wallNow: wallNow) {
+            releaseHeldTimers()
+            fireDueTimers(gated: false, into: &outputs)
+        }
     }
 
     /// Moves event time to `time` (end of a replay, or a test's clock) and fires due timers.
     public func advance(to time: EventTime, into outputs: inout [ModelOutput]) {
         _ = watermark.observe(time)
-        fireDueTimers(into: &outputs)
+        releaseHeldTimers()
+        fireDueTimers(gated: false, into: &outputs)
     }
 
     private func reject(_ reason: String) -> EngineVerdict {
@@ -171,6 +179,7 @@ public final class CRMEngine {
             }
             _ = timers.cancel(user: userID)
         }
+        partitionClocks.drop(partitions: partitions)
     }
 
     private func applyClick(_ click: ClickEvent, customer: CustomerState, position: SourcePosition,
@@ -350,6 +359,7 @@ public final class CRMEngine {
 
     /// Internal (not private): `restoreCustomer` re-arms a restored customer's timer with it.
     func armTimer(_ customer: CustomerState, userID: String) {
+        partitionClocks.cancel(user: userID, partition: customer.partition)
         guard let s = ChurnCustomerSnapshot(customer.profile) else {
             _ = timers.cancel(user: userID)
             return
@@ -362,12 +372,38 @@ public final class CRMEngine {
         }
     }
 
-    private func fireDueTimers(into outputs: inout [ModelOutput]) {
+    /// Notes an event's time on its partition and puts back the held timers that partition has
+    /// now reached (before the event is applied, so that the customer's own order re-arms over it).
+    private func advancePartition(_ ts: EventTime, partition: Int32) {
+        partitionClocks.observe(ts, partition: partition)
+        for due in partitionClocks.release(partition: partition, lateness: watermark.configuration.allowedLateness) {
+            reschedule(due)
+        }
+    }
+
+    /// Puts back every held timer (idle stream, or event time moved explicitly).
+    private func releaseHeldTimers() {
+        for due in partitionClocks.releaseAll() { reschedule(due) }
+    }
+
+    private func reschedule(_ due: DueTimer) {
+        guard customers[due.userID] != nil, timers.fireTime(of: due.userID) == nil else { return }
+        timers.schedule(user: due.userID, at: due.fireAt)
+    }
+
+    /// Fires the timers the watermark has passed. `gated`: a timer whose customer's partition has
+    /// not reached it yet is held (``PartitionClocks``) instead.
+    private func fireDueTimers(gated: Bool = true, into outputs: inout [ModelOutput]) {
         guard let now = watermark.current else { return }
         learnChurn(now: now)
+        let lateness = watermark.configuration.allowedLateness
         for due in timers.popDue(upTo: now) {
             guard let customer = customers[due.userID], let s = ChurnCustomerSnapshot(customer.profile),
                   customer.alertedEpisode != s.lastOrderAt else { continue }
+            if gated, !partitionClocks.hasReached(due.fireAt, partition: customer.partition, lateness: lateness) {
+                partitionClocks.hold(due, partition: customer.partition)
+                continue
+            }
             let last = s.lastOrderAt
             let score = churnScorer.score(s, model: churn, now: due.fireAt)
             if score.risk < config.churnThreshold {
@@ -404,6 +440,7 @@ public final class CRMEngine {
         for (u, s) in silent {
             guard let c = customers[u], c.alertedEpisode != s.lastOrderAt else { continue }
             if let t = timers.fireTime(of: u), t <= now { continue }
+            if partitionClocks.fireTime(of: u, partition: c.partition) != nil { continue }
             if churnScorer.score(s, model: churn, now: now).risk >= config.churnThreshold {
                 timers.schedule(user: u, at: max(now, s.lastOrderAt + config.churnMinSilence))
                 dirtyCustomers.insert(u)  // the timer's time is checkpointed customer state
@@ -461,6 +498,7 @@ public final class CRMEngine {
                 churnSummaries.remove(orders: p.orderCount, firstOrderAt: first, lastOrderAt: last)
             }
             _ = timers.cancel(user: userID)
+            partitionClocks.cancel(user: userID, partition: customer.partition)
         }
         stats.forgotten += 1
         outputs.append(.tombstone(userID: userID))
