@@ -76,6 +76,12 @@ final class DaemonHTTPTests: XCTestCase {
         XCTAssertNotNil(m["streamcrm_checkpoint_seconds_count"])
         XCTAssertGreaterThanOrEqual(m["streamcrm_similarity_items"] ?? 0, 2)
         XCTAssertEqual(m["streamcrm_event_time_watermark_seconds"].map { $0 > 1_796_119_000 }, true)
+        // Documented series exist from the start, at 0 (no reload or query has happened yet).
+        XCTAssertEqual(m[#"streamcrm_config_reloads_total{result="refused"}"#], 0)
+        XCTAssertEqual(m[#"streamcrm_customer_queries_total{result="timeout"}"#], 0)
+        XCTAssertEqual(m[#"streamcrm_processing_seconds_bucket{le="0.5"}"#], 6)
+        XCTAssertNotNil(m["streamcrm_churn_timers"])
+        XCTAssertEqual(m["streamcrm_churn_timers_held"], 0)
         XCTAssertEqual(try h.get("/metrics", token: "s3cret").headers["content-type"], PrometheusText.contentType)
 
         // The interactive query, id percent-decoded.

@@ -93,12 +93,28 @@ public final class CRMDaemon {
         }
     }
 
+    /// Logs (rate-limited) while no partition has been assigned for more than 30 s: a group that
+    /// cannot form (brokers unreachable, a coordinator still waiting out an old member's session)
+    /// would otherwise look like a silent hang.
+    private func warnIfStillUnassigned(since: inout Date?) {
+        guard assigned.isEmpty else { since = nil; return }
+        let start = since ?? Date()
+        since = start
+        let waited = Date().timeIntervalSince(start)
+        guard waited > 30 else { return }
+        logger.warn("still waiting for partition assignment", ["waited_s": Int(waited), "group": configuration.string("group.id")],
+                    rateLimitKey: "assignment-wait")
+    }
+
     /// Runs until a stop is requested (or, with `options.stopWhenCaughtUp`, until every assigned
     /// partition is at its end). Returns the process exit status.
     public func run() throws -> Int32 {
         let settings = KafkaSettings(configuration, logHandler: { [logger] record in
-            let level: LogLevel = record.level <= .error ? .error : (record.level <= .warning ? .warn : .info)
-            logger.log(level, "librdkafka: \(record.message)", ["facility": record.facility], rateLimitKey: "rdkafka-\(record.facility)")
+            let level: LogLevel = record.level <= .error ? .error
+                : (record.level <= .warning ? .warn : (record.level == .debug ? .debug : .info))
+            // Debug lines are asked for (kafka.debug): not rate-limited.
+            logger.log(level, "librdkafka: \(record.message)", ["facility": record.facility],
+                       rateLimitKey: level == .debug ? nil : "rdkafka-\(record.facility)")
         })
         var consumerConfig = settings.consumer
         if options.stopWhenCaughtUp { consumerConfig.set("enable.partition.eof", "true") }
@@ -117,10 +133,12 @@ public final class CRMDaemon {
         logger.info("started", ["group": configuration.string("group.id"), "topics": topics.inputs.joined(separator: ","),
                                 "state_dir": configuration.string("state.dir")])
         let deadlineSeconds = Double(configuration.int("shutdown.deadline.s"))
+        var unassignedSince: Date? = Date()
         while !stopSignal.isStopRequested {
             options.onIteration?()
             let now = LatencyRecorder.now()
             status.beat(now)
+            warnIfStillUnassigned(since: &unassignedSince)
             if stopSignal.takeReloadRequest() { reload() }
             processor.engine.wallNow = Int64(Date().timeIntervalSince1970 * 1000)
             if queries.hasPending {

@@ -28,6 +28,8 @@ public final class DaemonMetrics: Sendable {
     let similarityItems: Gauge
     let catalogItems: Gauge
     let watermark: Gauge
+    let churnTimers: Gauge
+    let churnTimersHeld: Gauge
     let churnParameter: MetricFamily<Gauge>
     let churnLastFit: Gauge
     let churnFitCustomers: Gauge
@@ -60,6 +62,8 @@ public final class DaemonMetrics: Sendable {
         similarityItems = r.gauge("streamcrm_similarity_items", help: "Items in the item-similarity cache.").series
         catalogItems = r.gauge("streamcrm_catalog_items", help: "Catalog records known.").series
         watermark = r.gauge("streamcrm_event_time_watermark_seconds", help: "Event-time watermark (Unix seconds).").series
+        churnTimers = r.gauge("streamcrm_churn_timers", help: "Customers with an armed churn timer.").series
+        churnTimersHeld = r.gauge("streamcrm_churn_timers_held", help: "Due churn timers held until their customer's partition reaches them (a partition read behind the others).").series
         churnParameter = r.gauge("streamcrm_churn_model_parameter", help: "Parameters of the churn model in use (MBG/NBD r, alpha, a, b).", labels: ["parameter"])
         churnLastFit = r.gauge("streamcrm_churn_model_last_fit_timestamp_seconds", help: "Event time of the last churn parameter estimate (Unix seconds; 0 = none yet).").series
         churnFitCustomers = r.gauge("streamcrm_churn_model_fit_customers", help: "Customers the last churn parameter estimate saw.").series
@@ -68,6 +72,9 @@ public final class DaemonMetrics: Sendable {
         churnAlertThreshold = r.gauge("streamcrm_churn_alert_threshold", help: "Risk at which a churn alert fires (churn.alert.threshold, reloadable).").series
         reloads = r.counter("streamcrm_config_reloads_total", help: "SIGHUP configuration reloads, by result.", labels: ["result"])
         queries = r.counter("streamcrm_customer_queries_total", help: "GET /customers/{id} requests, by result.", labels: ["result"])
+        // Every documented series is exported from the start, at 0.
+        for result in ["ok", "refused"] { _ = reloads.labels(result) }
+        for result in ["found", "not_found", "timeout", "busy"] { _ = queries.labels(result) }
         r.gauge("streamcrm_build_info", help: "Version of the running binary.", labels: ["version"]).labels(StreamCRMInfo.version).set(1)
         for kind in ["recommendation", "churn_alert", "segment_change", "tombstone", "dead_letter"] { _ = outputs.labels(kind) }
         for reason in ["decode_error", "rejected", "unknown_topic"] { _ = deadLetters.labels(reason) }

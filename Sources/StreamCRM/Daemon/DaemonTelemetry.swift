@@ -144,6 +144,8 @@ final class DaemonTelemetry {
         metrics.similarityItems.set(engine.similarity.itemCount)
         metrics.catalogItems.set(engine.catalog.count)
         if let w = engine.watermark.current { metrics.watermark.set(Double(w) / 1000) }
+        metrics.churnTimers.set(engine.timers.count)
+        metrics.churnTimersHeld.set(engine.partitionClocks.heldCount)
         let p = engine.churn.parameters
         metrics.churnParameter.labels("r").set(p.r)
         metrics.churnParameter.labels("alpha").set(p.alpha)

@@ -32,8 +32,11 @@ public struct KafkaSettings {
         producerProps += c.kafkaProducer.map { (key: $0.0, value: $0.1) }
         consumer = KafkaConfig(consumerProps)
         producer = KafkaConfig(producerProps)
-        consumer.logLevel = .warning
-        producer.logLevel = .warning
+        // librdkafka's own debug lines (`kafka.debug=cgrp,...`) reach the log at log.level=debug
+        // (set at start: the clients' log level does not follow a reload).
+        let level: KafkaLogLevel = c.string("log.level") == "debug" ? .debug : .warning
+        consumer.logLevel = level
+        producer.logLevel = level
         consumer.logHandler = logHandler
         producer.logHandler = logHandler
     }

@@ -20,7 +20,7 @@ public struct LatencyRecorder {
     /// Buckets for per-event processing: 1 µs to 1 s.
     public static let processingBuckets: [Double] = [0.000_001, 0.000_002_5, 0.000_005, 0.000_01, 0.000_025, 0.000_05,
                                                      0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01,
-                                                     0.025, 0.05, 0.1, 0.25, 1]
+                                                     0.025, 0.05, 0.1, 0.25, 0.5, 1]
 
     public init(bounds: [Double] = LatencyRecorder.processingBuckets) {
         self.bounds = bounds
