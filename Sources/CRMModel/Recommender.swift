@@ -78,6 +78,10 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
     public var sequenceWeight: Double
     /// The customer's latest distinct items whose successors are scored. Default 5.
     public var sequenceSources: Int
+    /// Similarities are read as `sim(s, n) · (c_n / c_s)^exponent` (occurrence counts; see
+    /// ``ItemSimilarity/neighbours(of:limit:popularityExponent:)``): 0.5 with cosine is the conditional
+    /// probability P(n | s). 0 = the stored similarity. Default 0.
+    public var similarityPopularityExponent: Double
 
     public init(listSize: Int = 10, excludeBought: Bool = true, excludeUnavailable: Bool = true,
                 excludeSeen: Bool = true, maxAffinitySources: Int = 10, neighboursPerSource: Int = 20,
@@ -86,7 +90,7 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
                 minEmitInterval: Int64 = 60_000, recencyDecay: Double = 0.7, recentItemWeight: Double = 1,
                 categorySources: Int = 2, categoryCandidates: Int = 20, sessionWeight: Double = 0.5,
                 twoHopWeight: Double = 0, twoHopExpand: Int = 20, twoHopNeighbours: Int = 20,
-                sequenceWeight: Double = 0, sequenceSources: Int = 5) {
+                sequenceWeight: Double = 0, sequenceSources: Int = 5, similarityPopularityExponent: Double = 0) {
         self.listSize = listSize; self.excludeBought = excludeBought; self.excludeUnavailable = excludeUnavailable
         self.excludeSeen = excludeSeen; self.maxAffinitySources = maxAffinitySources
         self.neighboursPerSource = neighboursPerSource; self.popularCandidates = popularCandidates
@@ -98,6 +102,7 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
         self.sessionWeight = sessionWeight
         self.twoHopWeight = twoHopWeight; self.twoHopExpand = twoHopExpand; self.twoHopNeighbours = twoHopNeighbours
         self.sequenceWeight = sequenceWeight; self.sequenceSources = sequenceSources
+        self.similarityPopularityExponent = similarityPopularityExponent
     }
 }
 
@@ -184,7 +189,8 @@ public struct Recommender: Sendable {
                                    + config.categorySources * config.categoryCandidates)
         if maxAffinity > 0 {
             for (s, a) in zip(sources, affinities) where a > 0 {
-                for n in similarity.neighbours(of: s, limit: config.neighboursPerSource) {
+                for n in similarity.neighbours(of: s, limit: config.neighboursPerSource,
+                                               popularityExponent: config.similarityPopularityExponent) {
                     let contribution = a * n.similarity
                     var c = candidates[n.itemID] ?? Candidate()
                     c.cf += contribution
@@ -200,7 +206,9 @@ public struct Recommender: Sendable {
             for (item, c) in candidates { if let s = c.bestSource { oneStep[item] = (c.cf, s) } }
             twoHop = TwoHopScorer(expand: config.twoHopExpand, neighbours: config.twoHopNeighbours)
                 .scores(oneStep: oneStep, sources: sourceSet,
-                        neighboursOf: { similarity.neighbours(of: $0, limit: $1) })
+                        neighboursOf: { [exponent = config.similarityPopularityExponent] in
+                            similarity.neighbours(of: $0, limit: $1, popularityExponent: exponent)
+                        })
             for item in twoHop.keys where candidates[item] == nil { candidates[item] = Candidate() }
         }
         let segmentTop = segment.map { popularity.popular(limit: config.popularCandidates, segment: $0) } ?? []

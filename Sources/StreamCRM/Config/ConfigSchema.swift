@@ -62,6 +62,7 @@ public enum ConfigSchema {
         ConfigKey("recommend.two_hop_weight", "0", .double(0...100), "Blend weight of two-step similarity (items similar to the strongest similar items; 0 = off)."),
         ConfigKey("recommend.two_hop_expand", "20", .int(0...1_000), "Strongest one-step candidates expanded by the two-step similarity."),
         ConfigKey("recommend.two_hop_neighbours", "20", .int(0...1_000), "Neighbours read per expanded candidate."),
+        ConfigKey("recommend.similarity_popularity_exponent", "0", .double(0...2), "Similarities are read as sim(s, n) x (count(n) / count(s))^exponent; 0.5 with cosine = P(n | s) (0 = as stored)."),
         ConfigKey("recommend.sequence_weight", "0", .double(0...100), "Blend weight of sequential scores: P(item | one of the customer's latest items) from item-to-next-item transitions (0 = off)."),
         ConfigKey("recommend.sequence_sources", "5", .int(1...100), "The customer's latest items whose observed successors are scored."),
         ConfigKey("model.transitions.steps", "5", .int(1...100), "A new item counts as following each of the customer's this many latest items (the d-th with weight 1/d)."),

@@ -40,7 +40,8 @@ extension EngineConfig {
                                         twoHopExpand: Int(c.int("recommend.two_hop_expand")),
                                         twoHopNeighbours: Int(c.int("recommend.two_hop_neighbours")),
                                         sequenceWeight: c.double("recommend.sequence_weight"),
-                                        sequenceSources: Int(c.int("recommend.sequence_sources")))
+                                        sequenceSources: Int(c.int("recommend.sequence_sources")),
+                                        similarityPopularityExponent: c.double("recommend.similarity_popularity_exponent"))
         transitions = TransitionConfig(
             steps: Int(c.int("model.transitions.steps")),
             window: Int64(c.double("model.similarity.window.hours") * 3_600_000),
