@@ -16,9 +16,6 @@ public final class CRMEngine {
     public internal(set) var categories = CategoryIndex()
     /// Item → latest customers, for nearest-customer (session-kNN) scores; replaced by `restoreGlobals`.
     public internal(set) var sessions = SessionNeighbours()
-    /// Item → next-item transitions, for sequential scores. Not checkpointed: rebuilt from the
-    /// stream after a restart.
-    public internal(set) var transitions: TransitionIndex
     /// Catalog records seen on the catalog topic.
     public internal(set) var catalog: [String: CatalogItem] = [:]
     /// Online standardiser of customer features.
@@ -63,7 +60,6 @@ public final class CRMEngine {
         self.config = config
         similarity = ItemSimilarity(config: config.similarity)
         popularity = PopularityIndex(config: config.popularity)
-        transitions = TransitionIndex(config: config.transitions)
         standardizer = FeatureStandardizer(dimension: CustomerFeatures.dimension)
         kmeans = OnlineKMeans(configuration: .init(k: config.segmentCount, dimension: CustomerFeatures.dimension,
                                                    decay: config.segmentDecay, seed: config.segmentSeed))
@@ -184,7 +180,6 @@ public final class CRMEngine {
         let outcome = customer.profile.apply(click: click, weights: config.weights)
         if let item = outcome.itemID, outcome.weight > 0 {
             similarity.observe(recent: prior, item: item, ts: click.ts)
-            transitions.observe(recent: prior, item: item, ts: click.ts)
             popularity.observe(item: item, segment: customer.segment, ts: click.ts, weight: outcome.weight)
             if let category = click.category {
                 categories.observe(item: item, category: category, ts: click.ts, weight: outcome.weight)
@@ -224,7 +219,6 @@ public final class CRMEngine {
             stats.orders += 1
             let items = order.items.map(\.itemID)
             similarity.observe(recent: prior, items: items, ts: order.ts)
-            for item in Set(items).sorted() { transitions.observe(recent: prior, item: item, ts: order.ts) }
             for item in Set(items).sorted() {
                 popularity.observe(item: item, segment: customer.segment, ts: order.ts, weight: config.weights.order)
                 sessions.observe(customer: order.userID, item: item)
@@ -335,13 +329,9 @@ public final class CRMEngine {
                                               decay: config.recommender.recencyDecay,
                                               history: { [customers] in customers[$0]?.profile.recent })
         }
-        let transitionScores = config.recommender.sequenceWeight > 0
-            ? transitions.scores(recent: customer.profile.recent, sources: config.recommender.sequenceSources,
-                                 decay: config.recommender.recencyDecay)
-            : [:]
         return recommender.recommend(for: customer.profile, at: ts, similarity: similarity, popularity: popularity,
                                      segment: customer.segment, catalog: catalog, categories: categories,
-                                     neighbourScores: neighbourScores, transitionScores: transitionScores)
+                                     neighbourScores: neighbourScores)
     }
 
     // MARK: Churn
@@ -463,7 +453,6 @@ public final class CRMEngine {
         if let customer = customers.removeValue(forKey: userID) {
             let p = customer.profile
             similarity.forget(recent: p.recent)
-            transitions.forget(recent: p.recent)
             sessions.forget(customer: userID)
             if let first = p.firstOrderAt, let last = p.lastOrderAt, p.orderCount > 0 {
                 churnSummaries.remove(orders: p.orderCount, firstOrderAt: first, lastOrderAt: last)

@@ -7,8 +7,6 @@ public struct EngineConfig: Sendable {
     public var profile = UserProfileConfig()
     /// Item co-occurrence cache.
     public var similarity = ItemSimilarityConfig()
-    /// Item → next-item transitions (sequential scores; used when `recommender.sequenceWeight` > 0).
-    public var transitions = TransitionConfig()
     /// Global and per-segment popularity (cold start).
     public var popularity = PopularityConfig()
     /// Recommendation lists.

@@ -73,11 +73,6 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
     public var twoHopExpand: Int
     /// Neighbours read per expanded candidate. Default 20.
     public var twoHopNeighbours: Int
-    /// Blend weight of the sequential (item → next item) score when such scores are given
-    /// (``TransitionIndex``), unscaled: `Σ_k recencyDecay^k · P(c | s_k)`. 0 = off. Default 0.
-    public var sequenceWeight: Double
-    /// The customer's latest distinct items whose successors are scored. Default 5.
-    public var sequenceSources: Int
     /// Similarities are read as `sim(s, n) · (c_n / c_s)^exponent` (occurrence counts; see
     /// ``ItemSimilarity/neighbours(of:limit:popularityExponent:)``): 0.5 with cosine is the conditional
     /// probability P(n | s). 0 = the stored similarity. Default 0.
@@ -90,7 +85,7 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
                 minEmitInterval: Int64 = 60_000, recencyDecay: Double = 0.7, recentItemWeight: Double = 1,
                 categorySources: Int = 2, categoryCandidates: Int = 20, sessionWeight: Double = 0.5,
                 twoHopWeight: Double = 0, twoHopExpand: Int = 20, twoHopNeighbours: Int = 20,
-                sequenceWeight: Double = 0, sequenceSources: Int = 5, similarityPopularityExponent: Double = 0) {
+                similarityPopularityExponent: Double = 0) {
         self.listSize = listSize; self.excludeBought = excludeBought; self.excludeUnavailable = excludeUnavailable
         self.excludeSeen = excludeSeen; self.maxAffinitySources = maxAffinitySources
         self.neighboursPerSource = neighboursPerSource; self.popularCandidates = popularCandidates
@@ -101,7 +96,6 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
         self.categorySources = categorySources; self.categoryCandidates = categoryCandidates
         self.sessionWeight = sessionWeight
         self.twoHopWeight = twoHopWeight; self.twoHopExpand = twoHopExpand; self.twoHopNeighbours = twoHopNeighbours
-        self.sequenceWeight = sequenceWeight; self.sequenceSources = sequenceSources
         self.similarityPopularityExponent = similarityPopularityExponent
     }
 }
@@ -132,10 +126,9 @@ public struct Recommender: Sendable {
     private struct Scored {
         var item: String
         var score: Double
-        var cf, cat, seg, glob, again, hop, seq: Double
+        var cf, cat, seg, glob, again, hop: Double
         var bestSource: String?
         var hopPath: TwoHopScore?
-        var seqSource: String?
         var category: String?
         static func ranksBefore(_ a: Scored, _ b: Scored) -> Bool {
             a.score != b.score ? a.score > b.score : a.item < b.item
@@ -164,8 +157,7 @@ public struct Recommender: Sendable {
                                                 similarity: ItemSimilarity, popularity: PopularityIndex,
                                                 segment: Int?, catalog: C,
                                                 categories: CategoryIndex? = nil,
-                                                neighbourScores: [String: Double] = [:],
-                                                transitionScores: [String: TransitionScore] = [:]) -> [RecommendedItem] {
+                                                neighbourScores: [String: Double] = [:]) -> [RecommendedItem] {
         guard config.listSize > 0 else { return [] }
         // Sources and their scaled affinities, in item-id order (fixed accumulation order).
         var sourceSet = Set(profile.recent.map(\.itemID))
@@ -227,10 +219,6 @@ public struct Recommender: Sendable {
                 if candidates[item] == nil { candidates[item] = Candidate() }
             }
         }
-        let useSequence = config.sequenceWeight > 0 && !transitionScores.isEmpty
-        if useSequence {
-            for item in transitionScores.keys where candidates[item] == nil { candidates[item] = Candidate() }
-        }
         for p in segmentTop where candidates[p.itemID] == nil { candidates[p.itemID] = Candidate() }
         for p in globalTop where candidates[p.itemID] == nil { candidates[p.itemID] = Candidate() }
 
@@ -259,8 +247,7 @@ public struct Recommender: Sendable {
         // First pass, with no lookups in the large popularity and category maps: the eligible
         // candidates and their similarity, nearest-customer and retargeting terms (`lower`, a lower
         // bound of the score, since the other terms are not negative).
-        var partial: [(item: String, candidate: Candidate, cf: Double, again: Double, hop: TwoHopScore?,
-                       seq: TransitionScore?)] = []
+        var partial: [(item: String, candidate: Candidate, cf: Double, again: Double, hop: TwoHopScore?)] = []
         partial.reserveCapacity(candidates.count)
         // (Lookups in empty maps are skipped: each would still hash the item id.)
         let hasRetarget = !retarget.isEmpty
@@ -273,7 +260,7 @@ public struct Recommender: Sendable {
             if maxNeighbour > 0, let v = neighbourScores[item] { cf += config.sessionWeight * v / maxNeighbour }
             let path = twoHop.isEmpty ? nil : twoHop[item]
             let again = (hasRetarget ? retarget[item] ?? 0 : 0)
-            partial.append((item, c, cf, again, path, useSequence ? transitionScores[item] : nil))
+            partial.append((item, c, cf, again, path))
         }
         // Branch and bound: the category, segment and global terms are each at most their weight
         // (every ratio in them is at most 1), so a candidate whose score plus those weights stays
@@ -282,19 +269,16 @@ public struct Recommender: Sendable {
         let headroom = config.categoryWeight + config.segmentPopularityWeight + config.globalPopularityWeight
         if partial.count > config.listSize, config.categoryWeight >= 0, config.segmentPopularityWeight >= 0,
            config.globalPopularityWeight >= 0, config.similarityWeight >= 0, config.sessionWeight >= 0,
-           config.recentItemWeight >= 0, config.twoHopWeight >= 0, config.sequenceWeight >= 0 {
-            var lows = partial.map {
-                $0.cf + $0.again + config.twoHopWeight * ($0.hop?.score ?? 0) + config.sequenceWeight * ($0.seq?.score ?? 0)
-            }
+           config.recentItemWeight >= 0, config.twoHopWeight >= 0 {
+            var lows = partial.map { $0.cf + $0.again + config.twoHopWeight * ($0.hop?.score ?? 0) }
             lows.sort(by: >)
             cutoff = lows[config.listSize - 1]
         }
         var best: [Scored] = []
         best.reserveCapacity(config.listSize + 1)
-        for (item, c, cf, again, path, next) in partial {
+        for (item, c, cf, again, path) in partial {
             let hop = config.twoHopWeight * (path?.score ?? 0)
-            let seq = config.sequenceWeight * (next?.score ?? 0)
-            if (cf + headroom + again + hop + seq) * (1 + 1e-9) < cutoff { continue }
+            if (cf + headroom + again + hop) * (1 + 1e-9) < cutoff { continue }
             // The category matters to the score only when the customer has category affinities;
             // otherwise it is looked up for the reason of the kept items only.
             let category = maxCategory > 0 ? categoryOf(item) : nil
@@ -317,11 +301,10 @@ public struct Recommender: Sendable {
                 seg = config.segmentPopularityWeight * segmentReader.score(of: item) / maxSegment
             }
             let glob = maxGlobal > 0 ? config.globalPopularityWeight * globalReader.score(of: item) / maxGlobal : 0
-            let score = cf + cat + seg + glob + again + hop + seq
+            let score = cf + cat + seg + glob + again + hop
             guard score > 0 else { continue }
             let scored = Scored(item: item, score: score, cf: cf, cat: cat, seg: seg, glob: glob, again: again,
-                                hop: hop, seq: seq, bestSource: c.bestSource, hopPath: path, seqSource: next?.source,
-                                category: category)
+                                hop: hop, bestSource: c.bestSource, hopPath: path, category: category)
             if best.count == config.listSize {
                 guard Scored.ranksBefore(scored, best[best.count - 1]) else { continue }
                 best.removeLast()
@@ -338,14 +321,9 @@ public struct Recommender: Sendable {
     }
 
     /// The reason names the largest of the terms (ties in the order retargeting, similarity,
-    /// two-step similarity, category, segment, global); a sequential term larger than the
-    /// similarity, two-step and retargeting terms and not smaller than the others names its source.
+    /// two-step similarity, category, segment, global).
     private func reason(for s: Scored, category: String?, profile: UserProfile, boughtSources: Set<String>) -> String {
         let (cf, cat, seg, glob, again, hop) = (s.cf, s.cat, s.seg, s.glob, s.again, s.hop)
-        if s.seq > cf && s.seq > hop && s.seq > again && s.seq >= cat && s.seq >= seg && s.seq >= glob,
-           let source = s.seqSource {
-            return "often viewed right after " + source
-        }
         if hop > cf && hop >= cat && hop >= seg && hop >= glob && hop > again, let path = s.hopPath {
             return "related to \(path.source) through \(path.via)"
         }

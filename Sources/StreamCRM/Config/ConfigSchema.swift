@@ -63,11 +63,6 @@ public enum ConfigSchema {
         ConfigKey("recommend.two_hop_expand", "20", .int(0...1_000), "Strongest one-step candidates expanded by the two-step similarity."),
         ConfigKey("recommend.two_hop_neighbours", "20", .int(0...1_000), "Neighbours read per expanded candidate."),
         ConfigKey("recommend.similarity_popularity_exponent", "0", .double(0...2), "Similarities are read as sim(s, n) x (count(n) / count(s))^exponent; 0.5 with cosine = P(n | s) (0 = as stored)."),
-        ConfigKey("recommend.sequence_weight", "0", .double(0...100), "Blend weight of sequential scores: P(item | one of the customer's latest items) from item-to-next-item transitions (0 = off)."),
-        ConfigKey("recommend.sequence_sources", "5", .int(1...100), "The customer's latest items whose observed successors are scored."),
-        ConfigKey("model.transitions.steps", "5", .int(1...100), "A new item counts as following each of the customer's this many latest items (the d-th with weight 1/d)."),
-        ConfigKey("model.transitions.half_life.days", "30", .double(0.001...36_500), "Half-life of item-to-next-item transition counts."),
-        ConfigKey("model.transitions.max_next_per_item", "50", .int(1...100_000), "Successors kept per item (the smallest is evicted)."),
         ConfigKey("recommend.triggers", "view,add_to_cart,order", .string(allowEmpty: true), "Event types that trigger a recommendation (comma-separated)."),
         // Segments
         ConfigKey("model.segments.k", "5", .int(2...64), "Number of customer segments (k of k-means)."),

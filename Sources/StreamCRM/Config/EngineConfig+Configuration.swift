@@ -39,14 +39,7 @@ extension EngineConfig {
                                         twoHopWeight: c.double("recommend.two_hop_weight"),
                                         twoHopExpand: Int(c.int("recommend.two_hop_expand")),
                                         twoHopNeighbours: Int(c.int("recommend.two_hop_neighbours")),
-                                        sequenceWeight: c.double("recommend.sequence_weight"),
-                                        sequenceSources: Int(c.int("recommend.sequence_sources")),
                                         similarityPopularityExponent: c.double("recommend.similarity_popularity_exponent"))
-        transitions = TransitionConfig(
-            steps: Int(c.int("model.transitions.steps")),
-            window: Int64(c.double("model.similarity.window.hours") * 3_600_000),
-            halfLife: Int64(c.double("model.transitions.half_life.days") * Double(millisecondsPerDay)),
-            maxNextPerItem: Int(c.int("model.transitions.max_next_per_item")))
         recommendTriggers = Set(c.string("recommend.triggers").split(separator: ",").map {
             String($0).trimmingCharacters(in: .whitespaces)
         })

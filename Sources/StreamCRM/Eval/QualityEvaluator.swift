@@ -106,7 +106,6 @@ public final class QualityEvaluator {
         var frozenPopularity: PopularityIndex?
         var frozenCategories: CategoryIndex?
         var frozenSessions: SessionNeighbours?
-        var frozenTransitions: TransitionIndex?
         var frozenHistories: [String: [RecentItem]] = [:]
         var frozenProfiles: [String: UserProfile] = [:]
         var frozenSegments: [String: Int] = [:]
@@ -118,7 +117,6 @@ public final class QualityEvaluator {
                 frozenPopularity = PopularityIndex(snapshot: engine.popularity.snapshot())
                 frozenCategories = engine.categories.copy()
                 frozenSessions = engine.sessions.copy()
-                frozenTransitions = engine.transitions.copy()
                 for (id, c) in engine.customers {
                     frozenProfiles[id] = c.profile
                     frozenHistories[id] = c.profile.recent
@@ -144,22 +142,16 @@ public final class QualityEvaluator {
                 let froNeighbours = frozenSessions!.scores(customer: customer,
                                                            recent: frozenProfiles[customer]?.recent ?? [],
                                                            decay: decay, history: { frozenHistories[$0] })
-                let r = engineConfig.recommender
-                let useSequence = r.sequenceWeight > 0
-                let preNext = useSequence ? engine.transitions.scores(recent: live?.profile.recent ?? [],
-                                                                      sources: r.sequenceSources, decay: decay) : [:]
-                let froNext = useSequence ? frozenTransitions!.scores(recent: frozenProfiles[customer]?.recent ?? [],
-                                                                      sources: r.sequenceSources, decay: decay) : [:]
                 for mode in EvalMode.allCases {
                     let excluded = mode == .removeSeen ? seenSet : []
                     let pre = ranked(profile: live?.profile, segment: live?.segment, similarity: engine.similarity,
                                      popularity: engine.popularity, categories: engine.categories,
-                                     neighbours: preNeighbours, next: preNext, catalog: engine.catalog, mode: mode,
+                                     neighbours: preNeighbours, catalog: engine.catalog, mode: mode,
                                      seenCount: seenSet.count, at: ts)
                     let preList = fill.fill(pre, length: cutoff, excluding: excluded)
                     let fro = ranked(profile: frozenProfiles[customer], segment: frozenSegments[customer],
                                      similarity: frozenSimilarity!, popularity: frozenPopularity!,
-                                     categories: frozenCategories!, neighbours: froNeighbours, next: froNext,
+                                     categories: frozenCategories!, neighbours: froNeighbours,
                                      catalog: engine.catalog, mode: mode, seenCount: seenSet.count, at: ts)
                     let froList = fill.fill(fro, length: cutoff, excluding: excluded)
                     for target in items {
@@ -185,13 +177,12 @@ public final class QualityEvaluator {
     private func position(_ i: Int) -> SourcePosition { SourcePosition(topic: "eval", partition: 0, offset: Int64(i)) }
 
     private func ranked(profile: UserProfile?, segment: Int?, similarity: ItemSimilarity, popularity: PopularityIndex,
-                        categories: CategoryIndex, neighbours: [String: Double],
-                        next: [String: TransitionScore], catalog: [String: CatalogItem], mode: EvalMode, seenCount: Int, at ts: EventTime) -> [String] {
+                        categories: CategoryIndex, neighbours: [String: Double], catalog: [String: CatalogItem], mode: EvalMode, seenCount: Int, at ts: EventTime) -> [String] {
         let recommender = Recommender(config: recommenderConfig(mode, seenCount: seenCount))
         let p = profile ?? UserProfile(config: engineConfig.profile)
         return recommender.recommend(for: p, at: ts, similarity: similarity, popularity: popularity,
                                      segment: segment, catalog: catalog, categories: categories,
-                                     neighbourScores: neighbours, transitionScores: next).map(\.itemID)
+                                     neighbourScores: neighbours).map(\.itemID)
     }
 
     private func applyFrozen(_ event: ShopEvent, customer: String, to profiles: inout [String: UserProfile]) {
