@@ -1,5 +1,6 @@
 import XCTest
 @testable import StreamCRM
+import CRMModel
 
 final class ConfigurationTests: XCTestCase {
     func testPropertiesSyntax() throws {
