@@ -115,6 +115,9 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
 /// "you bought it recently"); nearest-customer scores add `+ sessionWeight · score / top score`
 /// (counted with the similarity term); a ``CategoryIndex`` adds the popular items of the customer's
 /// strongest categories as candidates (see ``recommend(for:at:similarity:popularity:segment:catalog:categories:neighbourScores:)``).
+/// With `twoHopWeight` > 0, the neighbours of the strongest one-step candidates add
+/// `+ twoHopWeight · Σ_n cf(n) · sim(n, c)` (``TwoHopScorer``; reason "related to s through n");
+/// `similarityPopularityExponent` reads every similarity as `sim(s, n) · (c_n / c_s)^exponent`.
 /// Candidates are the sources' neighbours plus the segment's and the global popular items, so a
 /// customer without history gets popular items (cold start). The reason names the largest of the four
 /// terms (ties in that order): "bought together with s" / "viewed together with s" for the strongest
