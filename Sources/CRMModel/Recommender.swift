@@ -66,13 +66,26 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
     /// Blend weight of the nearest-customers (session-kNN) score, scaled so the top item is 1,
     /// when such scores are given. Default 0.5.
     public var sessionWeight: Double
+    /// Blend weight of the two-step similarity score (``TwoHopScorer``: items similar to the
+    /// customer's strongest one-step candidates), unscaled like the similarity term. 0 = off. Default 0.
+    public var twoHopWeight: Double
+    /// One-step candidates expanded by the two-step scorer. Default 20.
+    public var twoHopExpand: Int
+    /// Neighbours read per expanded candidate. Default 20.
+    public var twoHopNeighbours: Int
+    /// Similarities are read as `sim(s, n) · (c_n / c_s)^exponent` (occurrence counts; see
+    /// ``ItemSimilarity/neighbours(of:limit:popularityExponent:)``): 0.5 with cosine is the conditional
+    /// probability P(n | s). 0 = the stored similarity. Default 0.
+    public var similarityPopularityExponent: Double
 
     public init(listSize: Int = 10, excludeBought: Bool = true, excludeUnavailable: Bool = true,
                 excludeSeen: Bool = true, maxAffinitySources: Int = 10, neighboursPerSource: Int = 20,
                 popularCandidates: Int = 30, similarityWeight: Double = 1, categoryWeight: Double = 0.25,
                 segmentPopularityWeight: Double = 0.1, globalPopularityWeight: Double = 0.05,
                 minEmitInterval: Int64 = 60_000, recencyDecay: Double = 0.7, recentItemWeight: Double = 1,
-                categorySources: Int = 2, categoryCandidates: Int = 20, sessionWeight: Double = 0.5) {
+                categorySources: Int = 2, categoryCandidates: Int = 20, sessionWeight: Double = 0.5,
+                twoHopWeight: Double = 0, twoHopExpand: Int = 20, twoHopNeighbours: Int = 20,
+                similarityPopularityExponent: Double = 0) {
         self.listSize = listSize; self.excludeBought = excludeBought; self.excludeUnavailable = excludeUnavailable
         self.excludeSeen = excludeSeen; self.maxAffinitySources = maxAffinitySources
         self.neighboursPerSource = neighboursPerSource; self.popularCandidates = popularCandidates
@@ -82,6 +95,8 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
         self.recencyDecay = recencyDecay; self.recentItemWeight = recentItemWeight
         self.categorySources = categorySources; self.categoryCandidates = categoryCandidates
         self.sessionWeight = sessionWeight
+        self.twoHopWeight = twoHopWeight; self.twoHopExpand = twoHopExpand; self.twoHopNeighbours = twoHopNeighbours
+        self.similarityPopularityExponent = similarityPopularityExponent
     }
 }
 
@@ -100,6 +115,9 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
 /// "you bought it recently"); nearest-customer scores add `+ sessionWeight · score / top score`
 /// (counted with the similarity term); a ``CategoryIndex`` adds the popular items of the customer's
 /// strongest categories as candidates (see ``recommend(for:at:similarity:popularity:segment:catalog:categories:neighbourScores:)``).
+/// With `twoHopWeight` > 0, the neighbours of the strongest one-step candidates add
+/// `+ twoHopWeight · Σ_n cf(n) · sim(n, c)` (``TwoHopScorer``; reason "related to s through n");
+/// `similarityPopularityExponent` reads every similarity as `sim(s, n) · (c_n / c_s)^exponent`.
 /// Candidates are the sources' neighbours plus the segment's and the global popular items, so a
 /// customer without history gets popular items (cold start). The reason names the largest of the four
 /// terms (ties in that order): "bought together with s" / "viewed together with s" for the strongest
@@ -111,8 +129,9 @@ public struct Recommender: Sendable {
     private struct Scored {
         var item: String
         var score: Double
-        var cf, cat, seg, glob, again: Double
+        var cf, cat, seg, glob, again, hop: Double
         var bestSource: String?
+        var hopPath: TwoHopScore?
         var category: String?
         static func ranksBefore(_ a: Scored, _ b: Scored) -> Bool {
             a.score != b.score ? a.score > b.score : a.item < b.item
@@ -165,7 +184,8 @@ public struct Recommender: Sendable {
                                    + config.categorySources * config.categoryCandidates)
         if maxAffinity > 0 {
             for (s, a) in zip(sources, affinities) where a > 0 {
-                for n in similarity.neighbours(of: s, limit: config.neighboursPerSource) {
+                for n in similarity.neighbours(of: s, limit: config.neighboursPerSource,
+                                               popularityExponent: config.similarityPopularityExponent) {
                     let contribution = a * n.similarity
                     var c = candidates[n.itemID] ?? Candidate()
                     c.cf += contribution
@@ -173,6 +193,18 @@ public struct Recommender: Sendable {
                     candidates[n.itemID] = c
                 }
             }
+        }
+        // Two-step candidates: neighbours of the strongest one-step candidates.
+        var twoHop: [String: TwoHopScore] = [:]
+        if config.twoHopWeight > 0 && !candidates.isEmpty {
+            var oneStep: [String: (cf: Double, source: String)] = [:]
+            for (item, c) in candidates { if let s = c.bestSource { oneStep[item] = (c.cf, s) } }
+            twoHop = TwoHopScorer(expand: config.twoHopExpand, neighbours: config.twoHopNeighbours)
+                .scores(oneStep: oneStep, sources: sourceSet,
+                        neighboursOf: { [exponent = config.similarityPopularityExponent] in
+                            similarity.neighbours(of: $0, limit: $1, popularityExponent: exponent)
+                        })
+            for item in twoHop.keys where candidates[item] == nil { candidates[item] = Candidate() }
         }
         let segmentTop = segment.map { popularity.popular(limit: config.popularCandidates, segment: $0) } ?? []
         let globalTop = popularity.popular(limit: config.popularCandidates)
@@ -218,7 +250,7 @@ public struct Recommender: Sendable {
         // First pass, with no lookups in the large popularity and category maps: the eligible
         // candidates and their similarity, nearest-customer and retargeting terms (`lower`, a lower
         // bound of the score, since the other terms are not negative).
-        var partial: [(item: String, candidate: Candidate, cf: Double, again: Double)] = []
+        var partial: [(item: String, candidate: Candidate, cf: Double, again: Double, hop: TwoHopScore?)] = []
         partial.reserveCapacity(candidates.count)
         // (Lookups in empty maps are skipped: each would still hash the item id.)
         let hasRetarget = !retarget.isEmpty
@@ -229,7 +261,9 @@ public struct Recommender: Sendable {
             if hasCatalog && config.excludeUnavailable && !catalog.isAvailable(item) { continue }
             var cf = config.similarityWeight * c.cf
             if maxNeighbour > 0, let v = neighbourScores[item] { cf += config.sessionWeight * v / maxNeighbour }
-            partial.append((item, c, cf, hasRetarget ? retarget[item] ?? 0 : 0))
+            let path = twoHop.isEmpty ? nil : twoHop[item]
+            let again = (hasRetarget ? retarget[item] ?? 0 : 0)
+            partial.append((item, c, cf, again, path))
         }
         // Branch and bound: the category, segment and global terms are each at most their weight
         // (every ratio in them is at most 1), so a candidate whose score plus those weights stays
@@ -238,15 +272,16 @@ public struct Recommender: Sendable {
         let headroom = config.categoryWeight + config.segmentPopularityWeight + config.globalPopularityWeight
         if partial.count > config.listSize, config.categoryWeight >= 0, config.segmentPopularityWeight >= 0,
            config.globalPopularityWeight >= 0, config.similarityWeight >= 0, config.sessionWeight >= 0,
-           config.recentItemWeight >= 0 {
-            var lows = partial.map { $0.cf + $0.again }
+           config.recentItemWeight >= 0, config.twoHopWeight >= 0 {
+            var lows = partial.map { $0.cf + $0.again + config.twoHopWeight * ($0.hop?.score ?? 0) }
             lows.sort(by: >)
             cutoff = lows[config.listSize - 1]
         }
         var best: [Scored] = []
         best.reserveCapacity(config.listSize + 1)
-        for (item, c, cf, again) in partial {
-            if (cf + headroom + again) * (1 + 1e-9) < cutoff { continue }
+        for (item, c, cf, again, path) in partial {
+            let hop = config.twoHopWeight * (path?.score ?? 0)
+            if (cf + headroom + again + hop) * (1 + 1e-9) < cutoff { continue }
             // The category matters to the score only when the customer has category affinities;
             // otherwise it is looked up for the reason of the kept items only.
             let category = maxCategory > 0 ? categoryOf(item) : nil
@@ -269,10 +304,10 @@ public struct Recommender: Sendable {
                 seg = config.segmentPopularityWeight * segmentReader.score(of: item) / maxSegment
             }
             let glob = maxGlobal > 0 ? config.globalPopularityWeight * globalReader.score(of: item) / maxGlobal : 0
-            let score = cf + cat + seg + glob + again
+            let score = cf + cat + seg + glob + again + hop
             guard score > 0 else { continue }
             let scored = Scored(item: item, score: score, cf: cf, cat: cat, seg: seg, glob: glob, again: again,
-                                bestSource: c.bestSource, category: category)
+                                hop: hop, bestSource: c.bestSource, hopPath: path, category: category)
             if best.count == config.listSize {
                 guard Scored.ranksBefore(scored, best[best.count - 1]) else { continue }
                 best.removeLast()
@@ -289,9 +324,12 @@ public struct Recommender: Sendable {
     }
 
     /// The reason names the largest of the terms (ties in the order retargeting, similarity,
-    /// category, segment, global).
+    /// two-step similarity, category, segment, global).
     private func reason(for s: Scored, category: String?, profile: UserProfile, boughtSources: Set<String>) -> String {
-        let (cf, cat, seg, glob, again) = (s.cf, s.cat, s.seg, s.glob, s.again)
+        let (cf, cat, seg, glob, again, hop) = (s.cf, s.cat, s.seg, s.glob, s.again, s.hop)
+        if hop > cf && hop >= cat && hop >= seg && hop >= glob && hop > again, let path = s.hopPath {
+            return "related to \(path.source) through \(path.via)"
+        }
         if again > 0 && again >= cf && again >= cat && again >= seg && again >= glob {
             return profile.hasBought(s.item) ? "you bought it recently" : "you looked at it recently"
         } else if cf >= cat && cf >= seg && cf >= glob, let source = s.bestSource {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import StreamCRM
+import CRMModel
 
 final class ConfigurationTests: XCTestCase {
     func testPropertiesSyntax() throws {
@@ -94,5 +95,21 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertNotNil(problem("kafka.producer.acks=1"))
         XCTAssertNil(problem("kafka.producer.acks=all"))
         XCTAssertNil(problem("kafka.security.protocol=SASL_SSL"))
+    }
+
+    func testTwoStepAndConditionalSimilarityKeysReachTheRecommender() throws {
+        let defaults = EngineConfig(try Configuration.load(file: nil, environment: [:])).recommender
+        XCTAssertEqual(defaults.twoHopWeight, 0)
+        XCTAssertEqual(defaults.twoHopExpand, 20)
+        XCTAssertEqual(defaults.twoHopNeighbours, 20)
+        XCTAssertEqual(defaults.similarityPopularityExponent, 0)
+        let set = EngineConfig(try Configuration.load(file: nil, environment: [:], overrides: [
+            "recommend.two_hop_weight=0.5", "recommend.two_hop_expand=7", "recommend.two_hop_neighbours=9",
+            "recommend.similarity_popularity_exponent=0.5",
+        ])).recommender
+        XCTAssertEqual(set.twoHopWeight, 0.5)
+        XCTAssertEqual(set.twoHopExpand, 7)
+        XCTAssertEqual(set.twoHopNeighbours, 9)
+        XCTAssertEqual(set.similarityPopularityExponent, 0.5)
     }
 }

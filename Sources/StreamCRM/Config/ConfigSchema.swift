@@ -59,6 +59,10 @@ public enum ConfigSchema {
         ConfigKey("recommend.category_sources", "2", .int(0...100), "The customer's strongest categories that contribute popular items as candidates."),
         ConfigKey("recommend.category_candidates", "20", .int(0...1_000), "Popular items taken from each of those categories."),
         ConfigKey("recommend.session_weight", "0.5", .double(0...100), "Blend weight of nearest-customer (session-kNN) scores."),
+        ConfigKey("recommend.two_hop_weight", "0", .double(0...100), "Blend weight of two-step similarity (items similar to the strongest similar items; 0 = off)."),
+        ConfigKey("recommend.two_hop_expand", "20", .int(0...1_000), "Strongest one-step candidates expanded by the two-step similarity."),
+        ConfigKey("recommend.two_hop_neighbours", "20", .int(0...1_000), "Neighbours read per expanded candidate."),
+        ConfigKey("recommend.similarity_popularity_exponent", "0", .double(0...2), "Similarities are read as sim(s, n) x (count(n) / count(s))^exponent; 0.5 with cosine = P(n given s) (0 = as stored)."),
         ConfigKey("recommend.triggers", "view,add_to_cart,order", .string(allowEmpty: true), "Event types that trigger a recommendation (comma-separated)."),
         // Segments
         ConfigKey("model.segments.k", "5", .int(2...64), "Number of customer segments (k of k-means)."),

@@ -35,7 +35,11 @@ extension EngineConfig {
                                         recentItemWeight: c.double("recommend.recent_item_weight"),
                                         categorySources: Int(c.int("recommend.category_sources")),
                                         categoryCandidates: Int(c.int("recommend.category_candidates")),
-                                        sessionWeight: c.double("recommend.session_weight"))
+                                        sessionWeight: c.double("recommend.session_weight"),
+                                        twoHopWeight: c.double("recommend.two_hop_weight"),
+                                        twoHopExpand: Int(c.int("recommend.two_hop_expand")),
+                                        twoHopNeighbours: Int(c.int("recommend.two_hop_neighbours")),
+                                        similarityPopularityExponent: c.double("recommend.similarity_popularity_exponent"))
         recommendTriggers = Set(c.string("recommend.triggers").split(separator: ",").map {
             String($0).trimmingCharacters(in: .whitespaces)
         })
