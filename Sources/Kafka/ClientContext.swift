@@ -25,6 +25,8 @@ final class ClientContext: @unchecked Sendable {
     // Consumer state.
     var rebalanceHandler: ((RebalanceEvent) -> [TopicPartitionOffset]?)?
     var rebalanceErrors: [KafkaError] = []
+    /// Broker connection states from the last statistics callback (`statistics.interval.ms` > 0).
+    var brokerStates: KafkaBrokerStates?
 
     init(log: KafkaLogSink) { self.log = log }
 

@@ -54,6 +54,14 @@ public final class KafkaConsumer: @unchecked Sendable {
                                                 detail: reason.map { String(cString: $0) }))
                 }
             }
+            // Statistics (when statistics.interval.ms > 0), served inside consumer_poll: only the
+            // broker states are kept. Returning 0 leaves the JSON buffer to librdkafka to free.
+            rd_kafka_conf_set_stats_cb(conf) { _, json, length, opaque in
+                guard let json, let ctx = ClientContext.from(opaque) else { return 0 }
+                let bytes = UnsafeRawBufferPointer(start: json, count: length)
+                if let states = KafkaBrokerStates.parse(statistics: Array(bytes)) { ctx.brokerStates = states }
+                return 0
+            }
         }
         // Serve the main queue (errors, logs' events) through consumer_poll.
         _ = rd_kafka_poll_set_consumer(rk)
@@ -98,6 +106,10 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Whether `close()` has run.
     public var isClosed: Bool { closed }
+
+    /// Broker connection states from librdkafka's last statistics (nil before the first, or with
+    /// `statistics.interval.ms` = 0, the default of librdkafka).
+    public var brokerStates: KafkaBrokerStates? { context.brokerStates }
 
     /// Subscribes to `topics` (replacing any previous subscription); partitions arrive through
     /// rebalances served by `poll`.

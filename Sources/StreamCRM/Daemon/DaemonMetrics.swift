@@ -29,6 +29,8 @@ public final class DaemonMetrics: Sendable {
     let catalogItems: Gauge
     let watermark: Gauge
     let churnTimers: Gauge
+    let brokersUp: Gauge
+    let brokersKnown: Gauge
     let churnTimersHeld: Gauge
     let churnParameter: MetricFamily<Gauge>
     let churnLastFit: Gauge
@@ -62,6 +64,8 @@ public final class DaemonMetrics: Sendable {
         similarityItems = r.gauge("streamcrm_similarity_items", help: "Items in the item-similarity cache.").series
         catalogItems = r.gauge("streamcrm_catalog_items", help: "Catalog records known.").series
         watermark = r.gauge("streamcrm_event_time_watermark_seconds", help: "Event-time watermark (Unix seconds).").series
+        brokersUp = r.gauge("streamcrm_brokers_up", help: "Brokers the consumer is connected to (librdkafka statistics, every statistics.interval.ms).").series
+        brokersKnown = r.gauge("streamcrm_brokers_known", help: "Brokers the consumer knows from metadata.").series
         churnTimers = r.gauge("streamcrm_churn_timers", help: "Customers with an armed churn timer.").series
         churnTimersHeld = r.gauge("streamcrm_churn_timers_held", help: "Due churn timers held until their customer's partition reaches them (a partition read behind the others).").series
         churnParameter = r.gauge("streamcrm_churn_model_parameter", help: "Parameters of the churn model in use (MBG/NBD r, alpha, a, b).", labels: ["parameter"])

@@ -14,6 +14,8 @@ public final class DaemonStatus: Sendable {
     private let lag = Atomic<Int64>(-1)
     private let stopping = Atomic<Bool>(false)
     private let port = Atomic<Int>(-1)
+    private let brokersUp = Atomic<Int>(-1)
+    private let brokersKnown = Atomic<Int>(-1)
 
     public init(maxStallSeconds: Double, maxLag: Int64) {
         maxStallNanos = UInt64(max(0.001, maxStallSeconds) * 1e9)
@@ -31,6 +33,11 @@ public final class DaemonStatus: Sendable {
     func setLag(_ total: Int64) { lag.store(total, ordering: .relaxed) }
     func setStopping() { stopping.store(true, ordering: .relaxed) }
     func setHTTPPort(_ p: UInt16?) { port.store(p.map(Int.init) ?? -1, ordering: .relaxed) }
+    /// Brokers up and known, from the consumer's last statistics (nil: not known yet).
+    func setBrokers(up: Int?, known: Int?) {
+        brokersUp.store(up ?? -1, ordering: .relaxed)
+        brokersKnown.store(known ?? -1, ordering: .relaxed)
+    }
 
     // MARK: read anywhere
 
@@ -47,6 +54,11 @@ public final class DaemonStatus: Sendable {
         return l < 0 ? nil : l
     }
     public var isStopping: Bool { stopping.load(ordering: .relaxed) }
+    /// (brokers up, brokers known) from the consumer's statistics; nil until the first.
+    public var brokers: (up: Int, known: Int)? {
+        let u = brokersUp.load(ordering: .relaxed), k = brokersKnown.load(ordering: .relaxed)
+        return u < 0 || k < 0 ? nil : (u, k)
+    }
 
     /// Seconds since the loop's last iteration.
     public func secondsSinceBeat(now: UInt64 = LatencyRecorder.now()) -> Double {
@@ -63,9 +75,13 @@ public final class DaemonStatus: Sendable {
         return (true, "ok")
     }
 
-    /// Ready: partitions assigned, their state restored, and total lag at most `maxLag`.
+    /// Ready: partitions assigned, their state restored, some broker reachable (when the
+    /// statistics say), and total lag at most `maxLag` (the lag is librdkafka's cached view: during
+    /// an outage it is the last one known, hence the broker check).
     public func readiness() -> (ready: Bool, detail: String) {
         if isStopping { return (false, "stopping") }
+        // First: without brokers the assignment and the cached lag say nothing.
+        if let b = brokers, b.known > 0, b.up == 0 { return (false, "brokers unreachable: 0 of \(b.known) up") }
         let n = assignedPartitions
         if n == 0 { return (false, "no partitions assigned") }
         if !isRestored { return (false, "restoring state") }

@@ -81,6 +81,9 @@ final class DaemonTelemetry {
     func tick(now: UInt64, engine: CRMEngine, counts: ProcessorCounts, assigned: Set<TopicPartition>,
               positions: [TopicPartition: Int64], consumer: KafkaConsumer?) {
         if now >= nextPublish {
+            let brokers = consumer?.brokerStates
+            status.setBrokers(up: brokers?.up, known: brokers?.known)
+            if let brokers { metrics.brokersUp.set(brokers.up); metrics.brokersKnown.set(brokers.known) }
             publish(engine: engine, counts: counts, assigned: assigned.count)
             nextPublish = now + publishNanos
         }
@@ -193,8 +196,9 @@ final class DaemonTelemetry {
             text = "waiting for partition assignment"
         } else {
             let lag = status.totalLag.map(String.init) ?? "unknown"
-            let (ready, _) = status.readiness()
-            text = "\(ready ? "ready" : "catching up"): \(Int(rate.rounded())) events/s, lag \(lag), "
+            let (ready, detail) = status.readiness()
+            let state = ready ? "ready" : (detail.hasPrefix("brokers unreachable") ? detail : "catching up")
+            text = "\(state): \(Int(rate.rounded())) events/s, lag \(lag), "
                 + "\(assigned) partitions, \(customers) customers"
         }
         _ = try? notifier.status(text)

@@ -11,6 +11,9 @@ public struct KafkaSettings {
         ("auto.offset.reset", "earliest"),
         ("partition.assignment.strategy", "cooperative-sticky"),
         ("queued.min.messages", "200000"),
+        // Statistics every 5 s: the daemon reads the brokers' connection states from them
+        // (/ready, STATUS=, streamcrm_brokers_up), since librdkafka signals no "brokers back".
+        ("statistics.interval.ms", "5000"),
     ]
     /// Producer defaults: idempotent, acks from all in-sync replicas, small batching delay.
     public static let producerDefaults: [(key: String, value: String)] = [
