@@ -126,6 +126,15 @@ public final class CRMEngine {
         }
     }
 
+    /// Partitions read to their end (the daemon's consumer lag is 0 on every input topic): their
+    /// held churn timers are released and fire now if due (``PartitionClocks``).
+    public func markCaughtUp(partitions: Set<Int32>, into outputs: inout [ModelOutput]) {
+        let released = partitionClocks.setCaughtUp(partitions)
+        guard !released.isEmpty else { return }
+        for due in released { reschedule(due) }
+        fireDueTimers(into: &outputs)
+    }
+
     /// Moves event time to `time` (end of a replay, or a test's clock) and fires due timers.
     public func advance(to time: EventTime, into outputs: inout [ModelOutput]) {
         _ = watermark.observe(time)

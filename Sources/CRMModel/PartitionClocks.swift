@@ -8,9 +8,10 @@
 /// backlog: their next order is already in Kafka, just not read yet. So a due timer whose
 /// partition's own clock (its largest event time minus the allowed lateness) has not reached
 /// the timer is *held* here, and released when that partition's clock gets there (as Kafka
-/// Streams keeps stream time per task), when the stream is idle, or when event time is moved
-/// explicitly (end of a replay). With one partition known, its clock is the watermark and
-/// nothing is held.
+/// Streams keeps stream time per task), when the partition is read to its end (caught up: no
+/// backlog can hide an order; the daemon says so from the consumer lag), when the stream is idle,
+/// or when event time is moved explicitly (end of a replay). With one partition known, its clock
+/// is the watermark and nothing is held.
 ///
 /// Not checkpointed: the clocks are rebuilt on restore from the restored customers' last event
 /// times, and a held timer is written as the customer's timer (it is re-held if still early).
@@ -18,6 +19,8 @@ public struct PartitionClocks: Sendable {
     /// Largest event time seen per partition.
     public private(set) var latest: [Int32: EventTime] = [:]
     private var held: [Int32: ChurnTimers] = [:]
+    /// Partitions read to their end (consumer lag 0): their timers are not held.
+    public private(set) var caughtUp: Set<Int32> = []
 
     /// No partitions, nothing held.
     public init() {}
@@ -33,7 +36,7 @@ public struct PartitionClocks: Sendable {
 
     /// Whether `partition`'s clock has reached `fireAt` (always, while at most one partition is known).
     public func hasReached(_ fireAt: EventTime, partition: Int32, lateness: Int64) -> Bool {
-        guard latest.count > 1 else { return true }
+        guard latest.count > 1, !caughtUp.contains(partition) else { return true }
         guard let c = latest[partition] else { return false }
         return c - lateness >= fireAt
     }
@@ -58,6 +61,18 @@ public struct PartitionClocks: Sendable {
         return all.sorted { ($0.fireAt, $0.userID) < ($1.fireAt, $1.userID) }
     }
 
+    /// Marks the partitions now read to their end; returns (and removes) the held timers of
+    /// those that were not caught up before.
+    public mutating func setCaughtUp(_ partitions: Set<Int32>) -> [DueTimer] {
+        var released: [DueTimer] = []
+        for p in partitions.subtracting(caughtUp).sorted() {
+            if var h = held[p] { released += h.popDue(upTo: .max) }
+            held[p] = nil
+        }
+        caughtUp = partitions
+        return released.sorted { ($0.fireAt, $0.userID) < ($1.fireAt, $1.userID) }
+    }
+
     /// The customer's held timer, if any.
     public func fireTime(of user: String, partition: Int32) -> EventTime? {
         held[partition]?.fireTime(of: user)
@@ -71,6 +86,6 @@ public struct PartitionClocks: Sendable {
 
     /// Forgets partitions that moved to another instance: their clocks and held timers.
     public mutating func drop(partitions: Set<Int32>) {
-        for p in partitions { latest[p] = nil; held[p] = nil }
+        for p in partitions { latest[p] = nil; held[p] = nil; caughtUp.remove(p) }
     }
 }

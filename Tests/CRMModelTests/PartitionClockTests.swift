@@ -65,6 +65,30 @@ final class PartitionClockTests: XCTestCase {
         XCTAssertEqual(alertIDs(out, user: "a"), ["churn/a/\(t0 + 2 * day)"])
     }
 
+    func testAPartitionReadToItsEndReleasesItsHeldTimers() {
+        // The daemon marks partition 0 caught up (consumer lag 0): its backlog is empty, so no
+        // unread order can end a's silence; the held alert fires, stamped with its own time.
+        let e = makeEngine()
+        var out: [ModelOutput] = []
+        order(e, "a", at: t0, partition: 0, into: &out)
+        for d in 1...20 { order(e, "z\(d)", at: t0 + Int64(d) * day, partition: 1, into: &out) }
+        XCTAssertEqual(e.partitionClocks.heldCount, 1)
+        e.markCaughtUp(partitions: [1], into: &out)
+        XCTAssertEqual(alertIDs(out, user: "a"), [], "partition 1 caught up says nothing about partition 0")
+        e.markCaughtUp(partitions: [0, 1], into: &out)
+        XCTAssertEqual(alertIDs(out, user: "a"), ["churn/a/\(t0)"])
+        XCTAssertEqual(e.partitionClocks.heldCount, 0)
+        // While caught up, a timer of partition 0 fires on the watermark; once behind again, it is held.
+        order(e, "b", at: t0 + 1 * day, partition: 0, into: &out)
+        order(e, "z21", at: t0 + 21 * day, partition: 1, into: &out)
+        XCTAssertEqual(alertIDs(out, user: "b"), ["churn/b/\(t0 + 1 * day)"])
+        e.markCaughtUp(partitions: [1], into: &out)
+        order(e, "c", at: t0 + 2 * day, partition: 0, into: &out)
+        order(e, "z22", at: t0 + 22 * day, partition: 1, into: &out)
+        XCTAssertEqual(alertIDs(out, user: "c"), [])
+        XCTAssertEqual(e.partitionClocks.heldCount, 1)
+    }
+
     func testOnePartitionIsNeverHeldAndRestoreRebuildsTheClocks() throws {
         let e = makeEngine()
         var out: [ModelOutput] = []

@@ -152,6 +152,10 @@ public final class CRMDaemon {
             if telemetry.isDue(now) {
                 telemetry.tick(now: now, engine: processor.engine, counts: processor.counts, assigned: assigned,
                                positions: checkpointer.positions, consumer: consumer)
+                // Churn timers held for a lagging partition are released once it is read to its end.
+                if telemetry.caughtUp != processor.engine.partitionClocks.caughtUp {
+                    try processor.markCaughtUp(partitions: telemetry.caughtUp, sink: &sink)
+                }
             }
             try pollOnce()
             producer.poll(timeoutMs: 0)

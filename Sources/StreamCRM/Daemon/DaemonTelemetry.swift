@@ -172,18 +172,26 @@ final class DaemonTelemetry {
         }
         var total: Int64 = 0
         var known = true
+        var behind = Set<Int32>()
         for tp in assigned {
             guard let marks = try? consumer.cachedWatermarks(for: tp), marks.high >= 0 else {
                 known = false
+                behind.insert(tp.partition)
                 continue
             }
             let next = positions[tp] ?? max(marks.low, 0)
             let lag = max(0, marks.high - next)
+            if lag > 0 { behind.insert(tp.partition) }
             metrics.lag.labels(tp.topic, String(tp.partition)).set(Double(lag))
             total += lag
         }
         status.setLag(known ? total : -1)
+        caughtUp = Set(assigned.map(\.partition)).subtracting(behind)
     }
+
+    /// Partition numbers whose every assigned input topic is read to its end (lag 0), as of the
+    /// last lag refresh.
+    private(set) var caughtUp: Set<Int32> = []
 
     private func sendStatus(now: UInt64, events: Int, assigned: Int, customers: Int) {
         let seconds = Double(now &- statusAt) / 1e9

@@ -81,6 +81,13 @@ public final class EventProcessor {
         try publish(&sink)
     }
 
+    /// Partitions read to their end: releases their held churn timers and publishes what fires.
+    public func markCaughtUp<S: OutputSink>(partitions: Set<Int32>, sink: inout S) throws {
+        outputs.removeAll(keepingCapacity: true)
+        engine.markCaughtUp(partitions: partitions, into: &outputs)
+        try publish(&sink)
+    }
+
     /// Advances event time with the wall clock while idle (when configured).
     public func advanceIdle<S: OutputSink>(wallNow: Int64, sink: inout S) throws {
         outputs.removeAll(keepingCapacity: true)
