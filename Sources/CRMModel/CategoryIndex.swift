@@ -31,8 +31,8 @@ public final class CategoryIndex {
 
     public let config: CategoryIndexConfig
     private var decay: ForwardDecay
-    private var entries: [String: Entry] = [:]
-    private var itemCategory: [String: String] = [:]
+    private var entries: [IDKey: Entry] = [:]
+    private var itemCategory: [IDKey: String] = [:]
     /// The latest event time observed; read values are decayed to it.
     public private(set) var latestTime: EventTime?
 
@@ -45,8 +45,8 @@ public final class CategoryIndex {
     public struct Snapshot: Sendable, Codable {
         var config: CategoryIndexConfig
         var decay: ForwardDecay
-        var entries: [String: Entry]
-        var itemCategory: [String: String]
+        var entries: [IDKey: Entry]
+        var itemCategory: [IDKey: String]
         var latestTime: EventTime?
     }
 
@@ -107,8 +107,8 @@ public final class CategoryIndex {
     /// Reads many per-category counts at once (the recommender's inner loop): the decay factor to
     /// ``latestTime`` is computed once; values equal ``score(of:in:)`` and ``popular(in:limit:)``.
     public struct Reader {
-        let entries: [String: Entry]
-        let itemCategory: [String: String]
+        let entries: [IDKey: Entry]
+        let itemCategory: [IDKey: String]
         let factor: Double
         /// The category `item` was last seen with.
         @inline(__always) public func category(of item: String) -> String? { itemCategory[item] }

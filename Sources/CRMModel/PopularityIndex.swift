@@ -34,7 +34,7 @@ public struct PopularItem: Sendable, Equatable, Codable {
 /// repeated views count once). Not Sendable: owned by one actor or thread.
 public final class PopularityIndex {
     struct Counter: Sendable, Equatable, Codable {
-        var counts: [String: Double] = [:]
+        var counts: [IDKey: Double] = [:]
         var top: [PopularItem] = []
     }
 
@@ -106,7 +106,7 @@ public final class PopularityIndex {
     /// Reads many decayed counts at once (the recommender's inner loop): the decay factor to
     /// ``latestTime`` is computed once, so `reader(segment:).score(of:)` equals `score(of:segment:)`.
     public struct Reader {
-        let counts: [String: Double]
+        let counts: [IDKey: Double]
         let factor: Double
         /// The decayed count of `item` (0 when not counted).
         @inline(__always) public func score(of item: String) -> Double {
@@ -157,10 +157,10 @@ extension PopularityIndex.Counter {
         var lostTop = false
         for (k, _) in order.prefix(counts.count - target) {
             counts[k] = nil
-            if top.contains(where: { $0.itemID == k }) { lostTop = true }
+            if top.contains(where: { $0.itemID == k.string }) { lostTop = true }
         }
         if lostTop {
-            top = counts.map { PopularItem(itemID: $0.key, score: $0.value) }.sorted(by: Self.ranksBefore)
+            top = counts.map { PopularItem(itemID: $0.key.string, score: $0.value) }.sorted(by: Self.ranksBefore)
             if top.count > topN { top.removeLast(top.count - topN) }
         }
     }

@@ -106,7 +106,13 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
 /// single source, "matches your interest in <category>", "popular in your segment", "popular now".
 /// Lists are sorted by score (highest first), ties by item id.
 public struct Recommender: Sendable {
-    private struct Candidate { var cf = 0.0; var best = 0.0; var bestSource: String? }
+    private struct Candidate {
+        var cf = 0.0; var best = 0.0; var bestSource: String?
+        @inline(__always) mutating func add(_ contribution: Double, from source: String) {
+            cf += contribution
+            if contribution > best { best = contribution; bestSource = source }
+        }
+    }
     /// A scored candidate, with the terms its reason is chosen from.
     private struct Scored {
         var item: String
@@ -144,22 +150,22 @@ public struct Recommender: Sendable {
                                                 neighbourScores: [String: Double] = [:]) -> [RecommendedItem] {
         guard config.listSize > 0 else { return [] }
         // Sources and their scaled affinities, in item-id order (fixed accumulation order).
-        var sourceSet = Set(profile.recent.map(\.itemID))
-        for (item, _) in profile.topItems(limit: config.maxAffinitySources, at: now) { sourceSet.insert(item) }
-        let sources = sourceSet.sorted()
+        var sourceSet = Set(profile.recent.map { IDKey($0.itemID) })
+        for (item, _) in profile.topItems(limit: config.maxAffinitySources, at: now) { sourceSet.insert(IDKey(item)) }
+        let sources = sourceSet.sorted().map(\.string)
         var affinities: [Double] = sources.map { profile.itemAffinity($0, at: now) }
         let maxAffinity = affinities.max() ?? 0
         if maxAffinity > 0 { affinities = affinities.map { $0 / maxAffinity } }
         // Position weights: newest recent item 1, then recencyDecay^k; others the oldest position.
         let recentCount = profile.recent.count
-        var position: [String: Double] = [:]
+        var position: [IDKey: Double] = [:]
         var factor = 1.0
         for r in profile.recent.reversed() { position[r.itemID] = factor; factor *= config.recencyDecay }
         affinities = zip(sources, affinities).map { $1 * (position[$0] ?? factor) }
         _ = recentCount
         let boughtSources = Set(profile.recent.filter(\.bought).map(\.itemID))
 
-        var candidates: [String: Candidate] = [:]
+        var candidates: [IDKey: Candidate] = [:]
         candidates.reserveCapacity(sources.count * config.neighboursPerSource + 2 * config.popularCandidates
                                    + neighbourScores.count + position.count
                                    + config.categorySources * config.categoryCandidates)
@@ -167,16 +173,13 @@ public struct Recommender: Sendable {
             for (s, a) in zip(sources, affinities) where a > 0 {
                 for n in similarity.neighbours(of: s, limit: config.neighboursPerSource) {
                     let contribution = a * n.similarity
-                    var c = candidates[n.itemID] ?? Candidate()
-                    c.cf += contribution
-                    if contribution > c.best { c.best = contribution; c.bestSource = s }
-                    candidates[n.itemID] = c
+                    candidates[n.itemID, default: Candidate()].add(contribution, from: s)
                 }
             }
         }
         let segmentTop = segment.map { popularity.popular(limit: config.popularCandidates, segment: $0) } ?? []
         let globalTop = popularity.popular(limit: config.popularCandidates)
-        var retarget: [String: Double] = [:]
+        var retarget: [IDKey: Double] = [:]
         if !config.excludeSeen && config.recentItemWeight > 0 {
             for (item, w) in position {
                 retarget[item] = config.recentItemWeight * w
@@ -211,7 +214,7 @@ public struct Recommender: Sendable {
         let categoryReader = categories?.reader()
         let hasCatalog = !catalog.isEmpty
         let affinityFactor = profile.affinityFactor(at: now)
-        var categoryTop: [String: Double] = [:]
+        var categoryTop: [IDKey: Double] = [:]
         func categoryOf(_ item: String) -> String? {
             (hasCatalog ? catalog.category(of: item) : nil) ?? categoryReader?.category(of: item)
         }
@@ -223,13 +226,14 @@ public struct Recommender: Sendable {
         // (Lookups in empty maps are skipped: each would still hash the item id.)
         let hasRetarget = !retarget.isEmpty
         let checkBought = config.excludeBought && profile.boughtCount > 0
-        for (item, c) in candidates {
-            if config.excludeSeen && sourceSet.contains(item) { continue }
+        for (key, c) in candidates {
+            if config.excludeSeen && sourceSet.contains(key) { continue }
+            let item = key.string
             if checkBought && profile.hasBought(item) { continue }
             if hasCatalog && config.excludeUnavailable && !catalog.isAvailable(item) { continue }
             var cf = config.similarityWeight * c.cf
             if maxNeighbour > 0, let v = neighbourScores[item] { cf += config.sessionWeight * v / maxNeighbour }
-            partial.append((item, c, cf, hasRetarget ? retarget[item] ?? 0 : 0))
+            partial.append((item, c, cf, hasRetarget ? retarget[key] ?? 0 : 0))
         }
         // Branch and bound: the category, segment and global terms are each at most their weight
         // (every ratio in them is at most 1), so a candidate whose score plus those weights stays
