@@ -98,6 +98,13 @@ public final class CategoryIndex {
         return e.counter.top.prefix(limit).map { PopularItem(itemID: $0.itemID, score: decay.realValue($0.score, at: now)) }
     }
 
+    /// The kept top list of `category` in stored units (the items of ``popular(in:limit:)``, in its
+    /// order; empty when the category is unknown or nothing was observed).
+    func topList(in category: String) -> [PopularItem] {
+        guard latestTime != nil, let e = entries[IDKey(category)] else { return [] }
+        return e.counter.top
+    }
+
     /// The decayed count of `item` in `category` at ``latestTime``.
     public func score(of item: String, in category: String) -> Double {
         guard let now = latestTime, let s = entries[category]?.counter.counts[item] else { return 0 }
@@ -115,6 +122,13 @@ public final class CategoryIndex {
         /// The decayed count of `item` in `category` (0 when not counted).
         public func score(of item: String, in category: String) -> Double {
             guard let s = entries[category]?.counter.counts[item] else { return 0 }
+            return s * factor
+        }
+        /// The stored counts of `category` (empty when unknown), for ``score(of:counts:)``.
+        func counts(in category: String) -> [IDKey: Double] { entries[IDKey(category)]?.counter.counts ?? [:] }
+        /// ``score(of:in:)`` with the category's counts read once by ``counts(in:)``.
+        @inline(__always) func score(of item: String, counts: [IDKey: Double]) -> Double {
+            guard let s = counts[item] else { return 0 }
             return s * factor
         }
         /// The decayed count of the most popular item of `category` (nil when it has none).

@@ -96,6 +96,16 @@ public final class PopularityIndex {
         return counter.top.prefix(limit).map { PopularItem(itemID: $0.itemID, score: $0.score * f) }
     }
 
+    /// The kept top list (of `segment`, or global) in stored units, and the factor that decays them
+    /// to ``latestTime``: `popular(limit:segment:)` is its prefix with each score times the factor
+    /// (empty before the first observation). For reading without copying the list.
+    func topList(segment: Int?) -> (items: [PopularItem], factor: Double) {
+        guard let now = latestTime else { return ([], 0) }
+        let f = Decay.factor(elapsed: now - decay.landmark, halfLife: decay.halfLife)
+        if let segment { return (segments[segment]?.top ?? [], f) }
+        return (global.top, f)
+    }
+
     /// The decayed count of `item` (in `segment`, or globally) at ``latestTime``.
     public func score(of item: String, segment: Int? = nil) -> Double {
         let counter = segment.map { segments[$0] ?? Counter() } ?? global

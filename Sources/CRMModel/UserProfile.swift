@@ -148,6 +148,9 @@ public struct UserProfile: Sendable, Equatable, Codable {
         Decay.factor(elapsed: now - decay.landmark, halfLife: decay.halfLife)
     }
 
+    /// The stored (landmark-unit) affinity to an item; see ``affinityFactor(at:)``.
+    @inline(__always) func storedItemAffinity(_ itemID: String) -> Double { items[itemID] ?? 0 }
+
     /// The stored (landmark-unit) affinity to a category; see ``affinityFactor(at:)``.
     @inline(__always) func storedCategoryAffinity(_ category: String) -> Double { categories[category] ?? 0 }
 
