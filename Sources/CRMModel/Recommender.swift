@@ -151,19 +151,17 @@ public struct Recommender: Sendable {
             return i
         }
     }
-    /// A scored candidate, with the terms its reason is chosen from.
+    /// A scored candidate (its slot in the ``CandidateTable``), with the terms its reason is chosen
+    /// from and its category (an index into the list's categories, -1 when none was looked up).
     private struct Scored {
-        var item: String
+        var slot: Int32
+        var category: Int32
         var score: Double
         var cf, cat, seg, glob, again: Double
-        var bestSource: String?
-        var category: String?
-        static func ranksBefore(_ a: Scored, _ b: Scored) -> Bool {
-            a.score != b.score ? a.score > b.score : a.item < b.item
-        }
     }
     /// What the category term needs of one category, looked up once per list.
     private struct CategoryTerms {
+        var name: String
         var affinity: Double
         var top: Double?
         var counts: [IDKey: Double]
@@ -270,24 +268,25 @@ public struct Recommender: Sendable {
         let segmentReader = segment.map { popularity.reader(segment: $0) }
         let globalReader = popularity.reader()
         let categoryReader = categories?.reader()
+        let itemCategories = categoryReader?.itemCategory
         let hasCatalog = !catalog.isEmpty
-        var categoryTerms: [IDKey: CategoryTerms] = [:]
         func categoryOf(_ item: String) -> String? {
             if hasCatalog, let c = catalog.category(of: item) { return c }
-            return categoryReader?.category(of: item)
+            return itemCategories?[item]
         }
         // First pass, with no lookups in the large popularity and category maps: the eligible
         // candidates and their similarity, nearest-customer and retargeting terms (`cf + again`, a
         // lower bound of the score, since the other terms are not negative).
+        let items = table.items, terms = table.terms
         var eligible: [(slot: Int32, cf: Double)] = []
-        eligible.reserveCapacity(table.items.count)
+        eligible.reserveCapacity(items.count)
         // (Lookups in empty maps are skipped: each would still hash the item id.)
         let checkBought = config.excludeBought && profile.boughtCount > 0
-        for i in table.terms.indices where table.terms[i].isCandidate {
-            let t = table.terms[i]
+        for i in terms.indices where terms[i].isCandidate {
+            let t = terms[i]
             if config.excludeSeen && t.isSource { continue }
-            if checkBought && profile.hasBought(table.items[i]) { continue }
-            if hasCatalog && config.excludeUnavailable && !catalog.isAvailable(table.items[i]) { continue }
+            if checkBought && profile.hasBought(items[i]) { continue }
+            if hasCatalog && config.excludeUnavailable && !catalog.isAvailable(items[i]) { continue }
             var cf = config.similarityWeight * t.cf
             if maxNeighbour > 0, t.hasSession { cf += config.sessionWeight * t.session / maxNeighbour }
             eligible.append((Int32(i), cf))
@@ -300,32 +299,44 @@ public struct Recommender: Sendable {
         if eligible.count > config.listSize, config.categoryWeight >= 0, config.segmentPopularityWeight >= 0,
            config.globalPopularityWeight >= 0, config.similarityWeight >= 0, config.sessionWeight >= 0,
            config.recentItemWeight >= 0 {
-            cutoff = Self.kthLargest(eligible.map { $0.cf + table.terms[Int($0.slot)].again }, config.listSize)
+            cutoff = Self.kthLargest(eligible.map { $0.cf + terms[Int($0.slot)].again }, config.listSize)
         }
+        // Score desc, item id asc.
+        func ranksBefore(_ a: Scored, _ b: Scored) -> Bool {
+            a.score != b.score ? a.score > b.score : items[Int(a.slot)] < items[Int(b.slot)]
+        }
+        var categoryIndex: [IDKey: Int32] = [:]
+        var categoryList: [CategoryTerms] = []
         var best: [Scored] = []
         best.reserveCapacity(config.listSize + 1)
         for (i, cf) in eligible {
-            let c = table.terms[Int(i)]
-            let again = c.again
+            let again = terms[Int(i)].again
             if (cf + headroom + again) * (1 + 1e-9) < cutoff { continue }
-            let item = table.items[Int(i)]
+            let item = items[Int(i)]
             // The category matters to the score only when the customer has category affinities;
             // otherwise it is looked up for the reason of the kept items only.
-            let category = maxCategory > 0 ? categoryOf(item) : nil
+            var ci: Int32 = -1
             var cat = 0.0
-            if let category, maxCategory > 0 {
+            if maxCategory > 0, let category = categoryOf(item) {
                 let key = IDKey(category)
-                var terms = categoryTerms[key] ?? CategoryTerms(affinity: profile.storedCategoryAffinity(category),
-                                                                top: nil, counts: [:])
-                cat = config.categoryWeight * (terms.affinity * affinityFactor) / maxCategory
+                if let known = categoryIndex[key] {
+                    ci = known
+                } else {
+                    ci = Int32(categoryList.count)
+                    categoryIndex[key] = ci
+                    categoryList.append(CategoryTerms(name: category, affinity: profile.storedCategoryAffinity(category),
+                                                      top: nil, counts: [:]))
+                }
+                cat = config.categoryWeight * (categoryList[Int(ci)].affinity * affinityFactor) / maxCategory
                 if cat > 0, let categoryReader {
-                    if terms.top == nil {
-                        terms.top = categoryReader.topScore(in: category) ?? 0
-                        terms.counts = categoryReader.counts(in: category)
-                        categoryTerms[key] = terms
+                    if categoryList[Int(ci)].top == nil {
+                        categoryList[Int(ci)].top = categoryReader.topScore(in: category) ?? 0
+                        categoryList[Int(ci)].counts = categoryReader.counts(in: category)
                     }
-                    let top = terms.top!
-                    if top > 0 { cat *= 0.5 + 0.5 * categoryReader.score(of: item, counts: terms.counts) / top }
+                    let top = categoryList[Int(ci)].top!
+                    if top > 0 {
+                        cat *= 0.5 + 0.5 * categoryReader.score(of: item, counts: categoryList[Int(ci)].counts) / top
+                    }
                 }
             }
             var seg = 0.0
@@ -335,20 +346,22 @@ public struct Recommender: Sendable {
             let glob = maxGlobal > 0 ? config.globalPopularityWeight * globalReader.score(of: item) / maxGlobal : 0
             let score = cf + cat + seg + glob + again
             guard score > 0 else { continue }
-            let scored = Scored(item: item, score: score, cf: cf, cat: cat, seg: seg, glob: glob, again: again,
-                                bestSource: c.bestSource >= 0 ? sources[Int(c.bestSource)] : nil, category: category)
+            let scored = Scored(slot: i, category: ci, score: score, cf: cf, cat: cat, seg: seg, glob: glob, again: again)
             if best.count == config.listSize {
-                guard Scored.ranksBefore(scored, best[best.count - 1]) else { continue }
+                guard ranksBefore(scored, best[best.count - 1]) else { continue }
                 best.removeLast()
             }
             var at = best.count
-            while at > 0 && Scored.ranksBefore(scored, best[at - 1]) { at -= 1 }
+            while at > 0 && ranksBefore(scored, best[at - 1]) { at -= 1 }
             best.insert(scored, at: at)
         }
         return best.map { s in
-            RecommendedItem(itemID: s.item, score: s.score,
-                            reason: reason(for: s, category: maxCategory > 0 ? s.category : categoryOf(s.item),
-                                           profile: profile))
+            let item = items[Int(s.slot)]
+            let t = terms[Int(s.slot)]
+            let category = maxCategory > 0 ? (s.category >= 0 ? categoryList[Int(s.category)].name : nil) : categoryOf(item)
+            return RecommendedItem(itemID: item, score: s.score,
+                                   reason: reason(for: s, item: item, source: t.bestSource >= 0 ? sources[Int(t.bestSource)] : nil,
+                                                  category: category, profile: profile))
         }
     }
 
@@ -372,11 +385,11 @@ public struct Recommender: Sendable {
 
     /// The reason names the largest of the terms (ties in the order retargeting, similarity,
     /// category, segment, global).
-    private func reason(for s: Scored, category: String?, profile: UserProfile) -> String {
+    private func reason(for s: Scored, item: String, source: String?, category: String?, profile: UserProfile) -> String {
         let (cf, cat, seg, glob, again) = (s.cf, s.cat, s.seg, s.glob, s.again)
         if again > 0 && again >= cf && again >= cat && again >= seg && again >= glob {
-            return profile.hasBought(s.item) ? "you bought it recently" : "you looked at it recently"
-        } else if cf >= cat && cf >= seg && cf >= glob, let source = s.bestSource {
+            return profile.hasBought(item) ? "you bought it recently" : "you looked at it recently"
+        } else if cf >= cat && cf >= seg && cf >= glob, let source {
             let bought = profile.recent.contains { $0.bought && $0.itemID == source } || profile.hasBought(source)
             return (bought ? "bought together with " : "viewed together with ") + source
         } else if cat >= seg && cat >= glob, let category {

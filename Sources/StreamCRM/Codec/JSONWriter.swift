@@ -84,6 +84,19 @@ public enum JSONWriter {
             appendInt(Int64(v), to: &out)
             return
         }
-        out.append(contentsOf: v.description.utf8)
+        // `write(to:)` gives the same characters as `description` (shortest round trip) and hands
+        // them to the stream as ASCII bytes, without making a String.
+        var sink = ASCIIAppender()
+        swap(&sink.bytes, &out)
+        v.write(to: &sink)
+        swap(&sink.bytes, &out)
     }
+}
+
+/// A text stream that appends to a byte array (the array is swapped in and out, so it stays
+/// uniquely referenced).
+private struct ASCIIAppender: TextOutputStream {
+    var bytes: [UInt8] = []
+    mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
 }
