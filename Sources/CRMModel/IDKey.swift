@@ -21,7 +21,17 @@ public struct IDKey: Hashable, Comparable, Sendable, Codable, CodingKeyRepresent
     public init(stringLiteral value: String) { string = value }
     public var description: String { string }
 
-    @inline(__always) public static func == (a: IDKey, b: IDKey) -> Bool { a.string == b.string }
+    @inline(__always) public static func == (a: IDKey, b: IDKey) -> Bool {
+        // Fast paths on the string's two words (64-bit layout): identical bits are equal strings
+        // (as `String ==` checks first); two small ASCII strings (discriminator nibble 0xE) are
+        // stored canonically (bytes, zero padding, count), so different bits mean different
+        // strings, which is how the standard library compares them too. Anything else: `String ==`.
+        let x = unsafeBitCast(a.string, to: (UInt64, UInt64).self)
+        let y = unsafeBitCast(b.string, to: (UInt64, UInt64).self)
+        if x.0 == y.0 && x.1 == y.1 { return true }
+        if x.1 >> 60 == 0xE && y.1 >> 60 == 0xE { return false }
+        return a.string == b.string
+    }
     @inline(__always) public static func < (a: IDKey, b: IDKey) -> Bool { a.string < b.string }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(Self.hash64(string, seed: 0)) }

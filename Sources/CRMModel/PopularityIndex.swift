@@ -152,10 +152,15 @@ extension PopularityIndex.Counter {
     }
 
     mutating func add(_ item: String, _ s: Double, topN: Int, maxItems: Int) {
-        let v = counts[item, default: 0] + s
+        let old = counts[item]
+        let v = (old ?? 0) + s
         counts[item] = v
         let entry = PopularItem(itemID: item, score: v)
-        top.removeAll { $0.itemID == item }
+        // An item in `top` has its current count there, so an item counted below a full list's
+        // last entry (or not counted before) is not in it and the scan can be skipped.
+        if let old, !(top.count >= topN && old < top[top.count - 1].score) {
+            top.removeAll { $0.itemID == item }
+        }
         let at = top.firstIndex { Self.ranksBefore(entry, $0) } ?? top.endIndex
         if at < topN { top.insert(entry, at: at) }
         if top.count > topN { top.removeLast(top.count - topN) }
