@@ -79,6 +79,24 @@ final class CodecEncoderTests: XCTestCase {
         }
     }
 
+    /// `appendDouble` writes without making a String; the characters must be `description`'s
+    /// (the shortest round trip), for every kind of double the outputs carry.
+    func testDoublesWrittenAsDescription() {
+        var state: UInt64 = 987_654_321
+        var values: [Double] = [0.1, 1e-7, 1e22, 0.30000000000000004, 123456.789, -2.5, 1e15 + 0.5, 1e16, 1e300,
+                                .leastNonzeroMagnitude, .greatestFiniteMagnitude, -0.000123]
+        for _ in 0..<20_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            values.append(Double(bitPattern: state))
+            values.append(Double(state >> 11) / Double(1 << 53))
+        }
+        for v in values where v.isFinite && !(v.magnitude < 1e15 && Double(Int64(v)) == v) {
+            var out: [UInt8] = [UInt8(ascii: "[")]
+            JSONWriter.appendDouble(v, to: &out)
+            XCTAssertEqual(text(out), "[" + v.description, "\(v.bitPattern)")
+        }
+    }
+
     // MARK: Event encoder
 
     func testEventEncoderExactBytes() {
