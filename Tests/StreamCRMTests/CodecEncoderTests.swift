@@ -79,6 +79,39 @@ final class CodecEncoderTests: XCTestCase {
         }
     }
 
+    /// Escaping scans eight bytes at a time: compare with a byte-by-byte reference on strings with
+    /// special bytes at every position and length.
+    func testEscapingMatchesByteReference() {
+        func reference(_ bytes: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            for b in bytes {
+                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { out += [UInt8(ascii: "\\"), b] }
+                else if b < 0x20 {
+                    let hex = Array("0123456789abcdef".utf8)
+                    out += Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+                }
+                else { out.append(b) }
+            }
+            return out
+        }
+        let specials: [UInt8] = [0x00, 0x1F, 0x0A, 0x22, 0x5C, 0x20, 0x7F, 0xC3, 0xA9, 0xE2, 0x80, 0xA8]
+        var state: UInt64 = 77
+        for length in 0..<40 {
+            for _ in 0..<40 {
+                var bytes = Array("abcdefghijklmnopqrstuvwxyz0123456789-_~/ABCD".utf8.prefix(length))
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                if length > 0 {
+                    let at = Int(state >> 33) % length
+                    bytes[at] = specials[Int(state >> 20) % specials.count]
+                    if state & 1 == 0 { bytes[(at * 7) % length] = specials[Int(state >> 40) % specials.count] }
+                }
+                var out: [UInt8] = []
+                bytes.withUnsafeBytes { JSONWriter.appendEscaped($0, to: &out) }
+                XCTAssertEqual(out, reference(bytes), "\(bytes)")
+            }
+        }
+    }
+
     /// `appendDouble` writes without making a String; the characters must be `description`'s
     /// (the shortest round trip), for every kind of double the outputs carry.
     func testDoublesWrittenAsDescription() {
