@@ -296,8 +296,12 @@ public final class ItemSimilarity {
     }
 
     private func rawSimilarity(_ sij: Double, _ si: Double, _ sj: Double) -> Double {
+        Self.rawSimilarity(sij, si, sj, config.measure)
+    }
+
+    private static func rawSimilarity(_ sij: Double, _ si: Double, _ sj: Double, _ measure: SimilarityMeasure) -> Double {
         guard si > 0, sj > 0, sij > 0 else { return 0 }
-        switch config.measure {
+        switch measure {
         case .cosine: return min(sij / (si * sj).squareRoot(), 1)
         case .jaccard:
             let union = si + sj - sij
@@ -378,23 +382,30 @@ public final class ItemSimilarity {
 
     private func refreshTop(_ id: String) {
         guard let node = nodes[id] else { return }
-        // The best topK by selection (a total order: similarity, then item id), as a full sort
-        // followed by truncation would give.
-        let k = config.topK
+        // `nodes` is passed as an argument (one access for the whole scan, no copy), and the list
+        // is stored after the scan.
+        let list = Self.bestNeighbours(of: node, in: nodes, k: config.topK, measure: config.measure)
+        nodes[id]!.top = list
+    }
+
+    /// The best `k` neighbours of `node` by selection (a total order: similarity, then item id), as
+    /// a full sort followed by truncation would give.
+    private static func bestNeighbours(of node: Node, in nodes: [IDKey: Node], k: Int,
+                                       measure: SimilarityMeasure) -> [Neighbour] {
         var list: [Neighbour] = []
         list.reserveCapacity(min(node.pairs.count, k) + 1)
         for (p, v) in node.pairs {
-            guard let other = nodes[p] else { continue }
-            let entry = Neighbour(itemID: p.string, similarity: rawSimilarity(v, node.count, other.count))
+            guard let other = nodes[p]?.count else { continue }
+            let entry = Neighbour(itemID: p.string, similarity: rawSimilarity(v, node.count, other, measure))
             if list.count == k {
-                guard Self.ranksBefore(entry, list[k - 1]) else { continue }
+                guard ranksBefore(entry, list[k - 1]) else { continue }
                 list.removeLast()
             }
             var at = list.count
-            while at > 0 && Self.ranksBefore(entry, list[at - 1]) { at -= 1 }
+            while at > 0 && ranksBefore(entry, list[at - 1]) { at -= 1 }
             list.insert(entry, at: at)
         }
-        nodes[id]!.top = list
+        return list
     }
 
     /// Updates (or inserts) `item`'s entry in `owner`'s neighbour list.
