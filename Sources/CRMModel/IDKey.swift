@@ -71,14 +71,35 @@ public struct IDKey: Hashable, Comparable, Sendable, Codable, CodingKeyRepresent
         return r.high ^ r.low
     }
 
-    /// A 64-bit hash of the string's UTF-8 bytes (a function of the bytes and `seed` only).
+    /// A 64-bit hash consistent with `String` equality: an ASCII string's bytes through the fast
+    /// mixer; a string with other characters by the standard library's hash of its normalised
+    /// form, unless it is canonically equivalent to an ASCII string (only the singletons U+212A
+    /// KELVIN SIGN, U+037E GREEK QUESTION MARK and U+1FEF GREEK VARIA decompose to ASCII), which
+    /// is hashed as that ASCII string.
     @inline(__always)
     static func hash64(_ s: String, seed: UInt64) -> UInt64 {
         if let h = s.utf8.withContiguousStorageIfAvailable({ hashBytes(UnsafeRawBufferPointer($0), seed: seed) }) {
-            return h
+            return h ?? nonASCIIHash(s, seed: seed)
         }
         var copy = s
-        return copy.withUTF8 { hashBytes(UnsafeRawBufferPointer($0), seed: seed) }
+        return copy.withUTF8 { hashBytes(UnsafeRawBufferPointer($0), seed: seed) } ?? nonASCIIHash(s, seed: seed)
+    }
+
+    @inline(never)
+    private static func nonASCIIHash(_ s: String, seed: UInt64) -> UInt64 {
+        var ascii: [UInt8] = []
+        ascii.reserveCapacity(s.utf8.count)
+        for u in s.unicodeScalars {
+            switch u.value {
+            case 0..<0x80: ascii.append(UInt8(u.value))
+            case 0x212A: ascii.append(UInt8(ascii: "K"))
+            case 0x037E: ascii.append(UInt8(ascii: ";"))
+            case 0x1FEF: ascii.append(UInt8(ascii: "`"))
+            default:
+                return UInt64(bitPattern: Int64(s._rawHashValue(seed: Int(truncatingIfNeeded: seed))))
+            }
+        }
+        return ascii.withUnsafeBytes { hashBytes($0, seed: seed)! }
     }
 
     @inline(__always)
@@ -92,9 +113,10 @@ public struct IDKey: Hashable, Comparable, Sendable, Codable, CodingKeyRepresent
     }
 
     /// wyhash's structure: up to 16 bytes read as two (overlapping) words without a byte loop,
-    /// longer inputs in 16-byte steps plus the last 16 bytes.
+    /// longer inputs in 16-byte steps plus the last 16 bytes. The reads cover every byte, so the
+    /// high bits of their OR tell whether all bytes are ASCII; nil when they are not.
     @inline(__always)
-    static func hashBytes(_ p: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
+    static func hashBytes(_ p: UnsafeRawBufferPointer, seed: UInt64) -> UInt64? {
         let n = p.count
         var h = seed ^ k0
         let a: UInt64, b: UInt64
@@ -111,12 +133,18 @@ public struct IDKey: Hashable, Comparable, Sendable, Codable, CodingKeyRepresent
             }
         } else {
             var i = 0
+            var seen: UInt64 = 0
             while n - i > 16 {
-                h = mum(load8(p, i) ^ k1, load8(p, i + 8) ^ h)
+                let x = load8(p, i), y = load8(p, i + 8)
+                seen |= x | y
+                h = mum(x ^ k1, y ^ h)
                 i += 16
             }
             a = load8(p, n - 16); b = load8(p, n - 8)
+            guard (seen | a | b) & 0x8080_8080_8080_8080 == 0 else { return nil }
+            return mum(k1 ^ UInt64(truncatingIfNeeded: n), mum(a ^ k1, b ^ h))
         }
+        guard (a | b) & 0x8080_8080_8080_8080 == 0 else { return nil }
         return mum(k1 ^ UInt64(truncatingIfNeeded: n), mum(a ^ k1, b ^ h))
     }
 }

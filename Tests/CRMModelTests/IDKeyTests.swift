@@ -23,9 +23,17 @@ final class IDKeyTests: XCTestCase {
             XCTAssertEqual(d.count, 1)
             XCTAssertEqual(d[s], 2)
         }
-        // Canonically equivalent strings are equal Strings, so equal keys (and must hash alike).
-        XCTAssertEqual(IDKey("e\u{301}"), IDKey("\u{e9}"))
-        XCTAssertEqual(Set([IDKey("e\u{301}"), IDKey("\u{e9}")]).count, 1)
+        // Canonically equivalent strings are equal Strings, so equal keys that must hash alike,
+        // including non-ASCII strings equal to ASCII ones (KELVIN SIGN is "K") and long ones.
+        let equivalent: [(String, String)] = [("e\u{301}", "\u{e9}"), ("K", "\u{212A}"), ("a;b`", "a\u{37E}b\u{1FEF}"),
+                                              ("item-\u{212A}-0123456789abcdef", "item-K-0123456789abcdef"),
+                                              ("caf\u{e9} cr\u{e8}me br\u{fb}l\u{e9}e", "cafe\u{301} cre\u{300}me bru\u{302}le\u{301}e")]
+        for (x, y) in equivalent {
+            XCTAssertEqual(x, y)
+            XCTAssertEqual(IDKey(x), IDKey(y))
+            XCTAssertEqual(IDKey(x)._rawHashValue(seed: 3), IDKey(y)._rawHashValue(seed: 3), x)
+            XCTAssertEqual(Set([IDKey(x), IDKey(y)]).count, 1, x)
+        }
         for (x, y) in zip(samples, samples.dropFirst()) {
             XCTAssertEqual(IDKey(x) == IDKey(y), x == y)
             XCTAssertEqual(IDKey(x) < IDKey(y), x < y)
