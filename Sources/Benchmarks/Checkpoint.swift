@@ -20,7 +20,7 @@ func estimatedStateSize(_ c: CustomerState, at now: EventTime) -> Int {
     for (id, _) in p.topItems(at: now) { n += 2 + id.utf8.count + 8 }
     for (id, _) in p.topCategories(at: now) { n += 2 + id.utf8.count + 8 }
     for r in p.recent { n += 2 + r.itemID.utf8.count + 8 + 1 }
-    for (id, _) in p.bought { n += 2 + id.utf8.count + 8 }
+    for (id, _) in p.bought { n += 2 + id.string.utf8.count + 8 }
     for o in p.appliedOrders { n += 2 + o.orderID.utf8.count + 8 * 3 + 2 }
     for id in c.recentEventIDs { n += 2 + id.utf8.count }
     if c.lastRecommendationDigest != nil { n += 1 + 10 }

@@ -59,6 +59,10 @@ extension Dictionary: _BinaryStateEncodableSpecial where Key: Encodable, Value: 
         if Key.self == String.self && Value.self == Double.self {
             let map = unsafeBitCast(self, to: [String: Double].self)
             for (k, v) in map.sorted(by: { $0.key < $1.key }) { e.writer.writeString(k); e.writer.writeDouble(v) }
+        } else if Key.self == IDKey.self {
+            // Written exactly as the `String`-keyed dictionary it replaced.
+            let map = unsafeBitCast(self, to: [IDKey: Value].self)
+            for (k, v) in map.sorted(by: { $0.key < $1.key }) { e.writer.writeString(k.string); try e.encodeValue(v) }
         } else if Key.self == String.self {
             let map = unsafeBitCast(self, to: [String: Value].self)
             for (k, v) in map.sorted(by: { $0.key < $1.key }) { e.writer.writeString(k); try e.encodeValue(v) }

@@ -31,8 +31,8 @@ public final class CategoryIndex {
 
     public let config: CategoryIndexConfig
     private var decay: ForwardDecay
-    private var entries: [String: Entry] = [:]
-    private var itemCategory: [String: String] = [:]
+    private var entries: [IDKey: Entry] = [:]
+    private var itemCategory: [IDKey: String] = [:]
     /// The latest event time observed; read values are decayed to it.
     public private(set) var latestTime: EventTime?
 
@@ -45,8 +45,8 @@ public final class CategoryIndex {
     public struct Snapshot: Sendable, Codable {
         var config: CategoryIndexConfig
         var decay: ForwardDecay
-        var entries: [String: Entry]
-        var itemCategory: [String: String]
+        var entries: [IDKey: Entry]
+        var itemCategory: [IDKey: String]
         var latestTime: EventTime?
     }
 
@@ -98,6 +98,13 @@ public final class CategoryIndex {
         return e.counter.top.prefix(limit).map { PopularItem(itemID: $0.itemID, score: decay.realValue($0.score, at: now)) }
     }
 
+    /// The kept top list of `category` in stored units (the items of ``popular(in:limit:)``, in its
+    /// order; empty when the category is unknown or nothing was observed).
+    func topList(in category: String) -> [PopularItem] {
+        guard latestTime != nil, let e = entries[IDKey(category)] else { return [] }
+        return e.counter.top
+    }
+
     /// The decayed count of `item` in `category` at ``latestTime``.
     public func score(of item: String, in category: String) -> Double {
         guard let now = latestTime, let s = entries[category]?.counter.counts[item] else { return 0 }
@@ -107,14 +114,21 @@ public final class CategoryIndex {
     /// Reads many per-category counts at once (the recommender's inner loop): the decay factor to
     /// ``latestTime`` is computed once; values equal ``score(of:in:)`` and ``popular(in:limit:)``.
     public struct Reader {
-        let entries: [String: Entry]
-        let itemCategory: [String: String]
+        let entries: [IDKey: Entry]
+        let itemCategory: [IDKey: String]
         let factor: Double
         /// The category `item` was last seen with.
         @inline(__always) public func category(of item: String) -> String? { itemCategory[item] }
         /// The decayed count of `item` in `category` (0 when not counted).
         public func score(of item: String, in category: String) -> Double {
             guard let s = entries[category]?.counter.counts[item] else { return 0 }
+            return s * factor
+        }
+        /// The stored counts of `category` (empty when unknown), for ``score(of:counts:)``.
+        func counts(in category: String) -> [IDKey: Double] { entries[IDKey(category)]?.counter.counts ?? [:] }
+        /// ``score(of:in:)`` with the category's counts read once by ``counts(in:)``.
+        @inline(__always) func score(of item: String, counts: [IDKey: Double]) -> Double {
+            guard let s = counts[item] else { return 0 }
             return s * factor
         }
         /// The decayed count of the most popular item of `category` (nil when it has none).

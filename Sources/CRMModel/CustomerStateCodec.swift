@@ -57,6 +57,7 @@ public enum CustomerStateCodec {
         }
         w.writeVarUInt(UInt64(p.bought.count))
         for (item, ts) in p.bought.sorted(by: { $0.key < $1.key }) {
+            let item = item.string
             w.writeString(item); writeTime(ts, base, &w)
         }
         w.writeVarUInt(UInt64(p.appliedOrders.count))
@@ -97,9 +98,9 @@ public enum CustomerStateCodec {
         if let t { w.writeByte(1); w.writeVarInt(t &- base) } else { w.writeByte(0) }
     }
 
-    private static func writeAffinities(_ map: [String: Double], _ w: inout BinaryWriter) {
+    private static func writeAffinities(_ map: [IDKey: Double], _ w: inout BinaryWriter) {
         w.writeVarUInt(UInt64(map.count))
-        for (k, v) in map.sorted(by: { $0.key < $1.key }) { w.writeString(k); w.writeDouble(v) }
+        for (k, v) in map.sorted(by: { $0.key < $1.key }) { w.writeString(k.string); w.writeDouble(v) }
     }
 
     // MARK: Decoding
@@ -134,12 +135,12 @@ public enum CustomerStateCodec {
         p.recent = recent
 
         let boughtCount = try r.readCount()
-        var bought: [String: EventTime] = [:]
+        var bought: [IDKey: EventTime] = [:]
         bought.reserveCapacity(boughtCount)
         for _ in 0..<boughtCount {
             let at = r.offset
             let id = try r.readString()
-            if bought.updateValue(try readTime(&r, base), forKey: id) != nil { throw duplicate(at, id) }
+            if bought.updateValue(try readTime(&r, base), forKey: IDKey(id)) != nil { throw duplicate(at, id) }
         }
         p.bought = bought
 
@@ -232,14 +233,14 @@ public enum CustomerStateCodec {
         try r.readBool() ? try readTime(&r, base) : nil
     }
 
-    private static func readAffinities(_ r: inout StateBufferReader) throws -> [String: Double] {
+    private static func readAffinities(_ r: inout StateBufferReader) throws -> [IDKey: Double] {
         let n = try r.readCount()
-        var map: [String: Double] = [:]
+        var map: [IDKey: Double] = [:]
         map.reserveCapacity(n)
         for _ in 0..<n {
             let at = r.offset
             let k = try r.readString()
-            if map.updateValue(try r.readDouble(), forKey: k) != nil { throw duplicate(at, k) }
+            if map.updateValue(try r.readDouble(), forKey: IDKey(k)) != nil { throw duplicate(at, k) }
         }
         return map
     }

@@ -80,13 +80,13 @@ public final class ItemSimilarity {
     struct Node: Sendable, Equatable, Codable {
         var count = 0.0
         var lastSeen: EventTime = .min
-        var pairs: [String: Double] = [:]
+        var pairs: [IDKey: Double] = [:]
         var top: [Neighbour] = []
     }
 
     public let config: ItemSimilarityConfig
     private var decay: ForwardDecay
-    private var nodes: [String: Node] = [:]
+    private var nodes: [IDKey: Node] = [:]
     private var undirectedPairs = 0
     private var lastPruneAt: EventTime?
     /// The latest event time observed.
@@ -102,7 +102,7 @@ public final class ItemSimilarity {
     public struct Snapshot: Sendable, Equatable, Codable {
         var config: ItemSimilarityConfig
         var decay: ForwardDecay
-        var nodes: [String: Node]
+        var nodes: [IDKey: Node]
         var undirectedPairs: Int
         var lastPruneAt: EventTime?
         var latestTime: EventTime?
@@ -232,8 +232,8 @@ public final class ItemSimilarity {
             }
             for (p, v) in nodes[t]!.pairs.sorted(by: { $0.key < $1.key })
             where decay.realValue(v, at: now) < config.minPairCount {
-                removePair(t, p)
-                refresh.append(p)
+                removePair(t, p.string)
+                refresh.append(p.string)
             }
             refresh.append(t)
         }
@@ -248,9 +248,9 @@ public final class ItemSimilarity {
         var deadItems: [String] = []
         var deadPairs: [(String, String)] = []
         for (id, node) in nodes {
-            if decay.realValue(node.count, at: now) < config.minItemCount { deadItems.append(id); continue }
+            if decay.realValue(node.count, at: now) < config.minItemCount { deadItems.append(id.string); continue }
             for (p, v) in node.pairs where id < p && decay.realValue(v, at: now) < config.minPairCount {
-                deadPairs.append((id, p))
+                deadPairs.append((id.string, p.string))
             }
         }
         var refresh = Set<String>()
@@ -296,8 +296,12 @@ public final class ItemSimilarity {
     }
 
     private func rawSimilarity(_ sij: Double, _ si: Double, _ sj: Double) -> Double {
+        Self.rawSimilarity(sij, si, sj, config.measure)
+    }
+
+    private static func rawSimilarity(_ sij: Double, _ si: Double, _ sj: Double, _ measure: SimilarityMeasure) -> Double {
         guard si > 0, sj > 0, sij > 0 else { return 0 }
-        switch config.measure {
+        switch measure {
         case .cosine: return min(sij / (si * sj).squareRoot(), 1)
         case .jaccard:
             let union = si + sj - sij
@@ -325,12 +329,12 @@ public final class ItemSimilarity {
     }
 
     private func evictSmallestPair(of x: String, refreshedLater: String?) {
-        var minKey: String?
+        var minKey: IDKey?
         var minValue = Double.infinity
         for (k, v) in nodes[x]!.pairs where v < minValue || (v == minValue && k > minKey!) {
             minKey = k; minValue = v
         }
-        guard let k = minKey else { return }
+        guard let k = minKey?.string else { return }
         removePair(x, k)
         if k != refreshedLater { refreshTop(k) }
         if x != refreshedLater { refreshTop(x) }
@@ -352,14 +356,14 @@ public final class ItemSimilarity {
             nodes[p]?.pairs[id] = nil
             nodes[p]?.top.removeAll { $0.itemID == id }
             undirectedPairs -= 1
-            affected.append(p)
+            affected.append(p.string)
         }
         return affected
     }
 
     private func evictItems() {
         let target = config.maxItems - config.maxItems / 20
-        let order = nodes.map { (id: $0.key, seen: $0.value.lastSeen, count: $0.value.count) }.sorted {
+        let order = nodes.map { (id: $0.key.string, seen: $0.value.lastSeen, count: $0.value.count) }.sorted {
             if $0.seen != $1.seen { return $0.seen < $1.seen }
             if $0.count != $1.count { return $0.count < $1.count }
             return $0.id < $1.id
@@ -378,23 +382,30 @@ public final class ItemSimilarity {
 
     private func refreshTop(_ id: String) {
         guard let node = nodes[id] else { return }
-        // The best topK by selection (a total order: similarity, then item id), as a full sort
-        // followed by truncation would give.
-        let k = config.topK
+        // `nodes` is passed as an argument (one access for the whole scan, no copy), and the list
+        // is stored after the scan.
+        let list = Self.bestNeighbours(of: node, in: nodes, k: config.topK, measure: config.measure)
+        nodes[id]!.top = list
+    }
+
+    /// The best `k` neighbours of `node` by selection (a total order: similarity, then item id), as
+    /// a full sort followed by truncation would give.
+    private static func bestNeighbours(of node: Node, in nodes: [IDKey: Node], k: Int,
+                                       measure: SimilarityMeasure) -> [Neighbour] {
         var list: [Neighbour] = []
         list.reserveCapacity(min(node.pairs.count, k) + 1)
         for (p, v) in node.pairs {
-            guard let other = nodes[p] else { continue }
-            let entry = Neighbour(itemID: p, similarity: rawSimilarity(v, node.count, other.count))
+            guard let other = nodes[p]?.count else { continue }
+            let entry = Neighbour(itemID: p.string, similarity: rawSimilarity(v, node.count, other, measure))
             if list.count == k {
-                guard Self.ranksBefore(entry, list[k - 1]) else { continue }
+                guard ranksBefore(entry, list[k - 1]) else { continue }
                 list.removeLast()
             }
             var at = list.count
-            while at > 0 && Self.ranksBefore(entry, list[at - 1]) { at -= 1 }
+            while at > 0 && ranksBefore(entry, list[at - 1]) { at -= 1 }
             list.insert(entry, at: at)
         }
-        nodes[id]!.top = list
+        return list
     }
 
     /// Updates (or inserts) `item`'s entry in `owner`'s neighbour list.

@@ -34,7 +34,7 @@ public struct PopularItem: Sendable, Equatable, Codable {
 /// repeated views count once). Not Sendable: owned by one actor or thread.
 public final class PopularityIndex {
     struct Counter: Sendable, Equatable, Codable {
-        var counts: [String: Double] = [:]
+        var counts: [IDKey: Double] = [:]
         var top: [PopularItem] = []
     }
 
@@ -96,6 +96,16 @@ public final class PopularityIndex {
         return counter.top.prefix(limit).map { PopularItem(itemID: $0.itemID, score: $0.score * f) }
     }
 
+    /// The kept top list (of `segment`, or global) in stored units, and the factor that decays them
+    /// to ``latestTime``: `popular(limit:segment:)` is its prefix with each score times the factor
+    /// (empty before the first observation). For reading without copying the list.
+    func topList(segment: Int?) -> (items: [PopularItem], factor: Double) {
+        guard let now = latestTime else { return ([], 0) }
+        let f = Decay.factor(elapsed: now - decay.landmark, halfLife: decay.halfLife)
+        if let segment { return (segments[segment]?.top ?? [], f) }
+        return (global.top, f)
+    }
+
     /// The decayed count of `item` (in `segment`, or globally) at ``latestTime``.
     public func score(of item: String, segment: Int? = nil) -> Double {
         let counter = segment.map { segments[$0] ?? Counter() } ?? global
@@ -106,7 +116,7 @@ public final class PopularityIndex {
     /// Reads many decayed counts at once (the recommender's inner loop): the decay factor to
     /// ``latestTime`` is computed once, so `reader(segment:).score(of:)` equals `score(of:segment:)`.
     public struct Reader {
-        let counts: [String: Double]
+        let counts: [IDKey: Double]
         let factor: Double
         /// The decayed count of `item` (0 when not counted).
         @inline(__always) public func score(of item: String) -> Double {
@@ -142,10 +152,15 @@ extension PopularityIndex.Counter {
     }
 
     mutating func add(_ item: String, _ s: Double, topN: Int, maxItems: Int) {
-        let v = counts[item, default: 0] + s
+        let old = counts[item]
+        let v = (old ?? 0) + s
         counts[item] = v
         let entry = PopularItem(itemID: item, score: v)
-        top.removeAll { $0.itemID == item }
+        // An item in `top` has its current count there, so an item counted below a full list's
+        // last entry (or not counted before) is not in it and the scan can be skipped.
+        if let old, !(top.count >= topN && old < top[top.count - 1].score) {
+            top.removeAll { $0.itemID == item }
+        }
         let at = top.firstIndex { Self.ranksBefore(entry, $0) } ?? top.endIndex
         if at < topN { top.insert(entry, at: at) }
         if top.count > topN { top.removeLast(top.count - topN) }
@@ -157,10 +172,10 @@ extension PopularityIndex.Counter {
         var lostTop = false
         for (k, _) in order.prefix(counts.count - target) {
             counts[k] = nil
-            if top.contains(where: { $0.itemID == k }) { lostTop = true }
+            if top.contains(where: { $0.itemID == k.string }) { lostTop = true }
         }
         if lostTop {
-            top = counts.map { PopularItem(itemID: $0.key, score: $0.value) }.sorted(by: Self.ranksBefore)
+            top = counts.map { PopularItem(itemID: $0.key.string, score: $0.value) }.sorted(by: Self.ranksBefore)
             if top.count > topN { top.removeLast(top.count - topN) }
         }
     }

@@ -124,18 +124,66 @@ public struct RecommenderConfig: Sendable, Equatable, Codable {
 /// single source, "matches your interest in <category>", "popular in your segment", "popular now".
 /// Lists are sorted by score (highest first), ties by item id.
 public struct Recommender: Sendable {
-    private struct Candidate { var cf = 0.0; var best = 0.0; var bestSource: String? }
-    /// A scored candidate, with the terms its reason is chosen from.
+    /// A candidate's (or a source's) terms in one list's ``CandidateTable`` (plain values: copying
+    /// one costs no reference counting).
+    private struct Candidate {
+        /// Σ a_s · sim(s, c) over the sources, in source order.
+        var cf = 0.0
+        /// The largest single-source contribution and that source's index in `sources`.
+        var best = 0.0
+        var bestSource: Int32 = -1
+        /// Whether the item is a source (recent or top-affinity item), whether it is a candidate,
+        /// and whether it has a nearest-customer score.
+        var isSource = false
+        var isCandidate = false
+        var hasSession = false
+        /// The nearest-customer score (when `hasSession`) and the retargeting term.
+        var session = 0.0
+        var again = 0.0
+    }
+    /// One list's working table: item id → slot, the slots' ids and terms. Found once per id, so
+    /// each candidate's terms are looked up once and the scoring passes run over arrays.
+    private struct CandidateTable {
+        var slot: [IDKey: Int32] = [:]
+        var items: [String] = []
+        var terms: [Candidate] = []
+
+        init(capacity: Int) {
+            slot.reserveCapacity(capacity); items.reserveCapacity(capacity); terms.reserveCapacity(capacity)
+        }
+
+        /// The slot of `item`, added when new.
+        @inline(__always) mutating func entry(_ item: String) -> Int {
+            let key = IDKey(item)
+            if let i = slot[key] { return Int(i) }
+            slot[key] = Int32(items.count)
+            items.append(item)
+            terms.append(Candidate())
+            return items.count - 1
+        }
+
+        /// Marks `item` a candidate; returns its slot.
+        @inline(__always) @discardableResult mutating func candidate(_ item: String) -> Int {
+            let i = entry(item)
+            terms[i].isCandidate = true
+            return i
+        }
+    }
+    /// A scored candidate (its slot in the ``CandidateTable``), with the terms its reason is chosen
+    /// from and its category (an index into the list's categories, -1 when none was looked up).
     private struct Scored {
-        var item: String
+        var slot: Int32
+        var category: Int32
         var score: Double
         var cf, cat, seg, glob, again, hop: Double
-        var bestSource: String?
         var hopPath: TwoHopScore?
-        var category: String?
-        static func ranksBefore(_ a: Scored, _ b: Scored) -> Bool {
-            a.score != b.score ? a.score > b.score : a.item < b.item
-        }
+    }
+    /// What the category term needs of one category, looked up once per list.
+    private struct CategoryTerms {
+        var name: String
+        var affinity: Double
+        var top: Double?
+        var counts: [IDKey: Double]
     }
 
     public var config: RecommenderConfig
@@ -162,77 +210,90 @@ public struct Recommender: Sendable {
                                                 categories: CategoryIndex? = nil,
                                                 neighbourScores: [String: Double] = [:]) -> [RecommendedItem] {
         guard config.listSize > 0 else { return [] }
+        // The working table. Sources first (recent items, then top-affinity items).
+        var table = CandidateTable(capacity: (profile.recent.count + config.maxAffinitySources) * (config.neighboursPerSource + 1)
+            + 2 * config.popularCandidates + neighbourScores.count + config.categorySources * config.categoryCandidates)
+        var sourceSlots: [Int] = []
+        sourceSlots.reserveCapacity(profile.recent.count + config.maxAffinitySources)
+        var recentSlots: [Int] = []
+        recentSlots.reserveCapacity(profile.recent.count)
+        for r in profile.recent {
+            let i = table.entry(r.itemID)
+            recentSlots.append(i)
+            if !table.terms[i].isSource { table.terms[i].isSource = true; sourceSlots.append(i) }
+        }
+        for (item, _) in profile.topItems(limit: config.maxAffinitySources, at: now) {
+            let i = table.entry(item)
+            if !table.terms[i].isSource { table.terms[i].isSource = true; sourceSlots.append(i) }
+        }
         // Sources and their scaled affinities, in item-id order (fixed accumulation order).
-        var sourceSet = Set(profile.recent.map(\.itemID))
-        for (item, _) in profile.topItems(limit: config.maxAffinitySources, at: now) { sourceSet.insert(item) }
-        let sources = sourceSet.sorted()
-        var affinities: [Double] = sources.map { profile.itemAffinity($0, at: now) }
+        sourceSlots.sort { table.items[$0] < table.items[$1] }
+        let sources = sourceSlots.map { table.items[$0] }
+        let affinityFactor = profile.affinityFactor(at: now)  // itemAffinity(s, at: now) = stored · factor
+        var affinities: [Double] = sources.map { profile.storedItemAffinity($0) * affinityFactor }
         let maxAffinity = affinities.max() ?? 0
-        if maxAffinity > 0 { affinities = affinities.map { $0 / maxAffinity } }
+        if maxAffinity > 0 { for k in affinities.indices { affinities[k] = affinities[k] / maxAffinity } }
         // Position weights: newest recent item 1, then recencyDecay^k; others the oldest position.
-        let recentCount = profile.recent.count
-        var position: [String: Double] = [:]
+        var position = [Double?](repeating: nil, count: table.items.count)
         var factor = 1.0
-        for r in profile.recent.reversed() { position[r.itemID] = factor; factor *= config.recencyDecay }
-        affinities = zip(sources, affinities).map { $1 * (position[$0] ?? factor) }
-        _ = recentCount
-        let boughtSources = Set(profile.recent.filter(\.bought).map(\.itemID))
+        for i in recentSlots.reversed() { position[i] = factor; factor *= config.recencyDecay }
+        for k in sources.indices { affinities[k] = affinities[k] * (position[sourceSlots[k]] ?? factor) }
 
-        var candidates: [String: Candidate] = [:]
-        candidates.reserveCapacity(sources.count * config.neighboursPerSource + 2 * config.popularCandidates
-                                   + neighbourScores.count + position.count
-                                   + config.categorySources * config.categoryCandidates)
         if maxAffinity > 0 {
-            for (s, a) in zip(sources, affinities) where a > 0 {
-                for n in similarity.neighbours(of: s, limit: config.neighboursPerSource,
+            for (k, a) in affinities.enumerated() where a > 0 {
+                for n in similarity.neighbours(of: sources[k], limit: config.neighboursPerSource,
                                                popularityExponent: config.similarityPopularityExponent) {
                     let contribution = a * n.similarity
-                    var c = candidates[n.itemID] ?? Candidate()
-                    c.cf += contribution
-                    if contribution > c.best { c.best = contribution; c.bestSource = s }
-                    candidates[n.itemID] = c
+                    let i = table.candidate(n.itemID)
+                    table.terms[i].cf += contribution
+                    if contribution > table.terms[i].best { table.terms[i].best = contribution; table.terms[i].bestSource = Int32(k) }
                 }
             }
         }
-        // Two-step candidates: neighbours of the strongest one-step candidates.
+        // Two-step candidates: neighbours of the strongest one-step candidates (``TwoHopScorer``).
         var twoHop: [String: TwoHopScore] = [:]
-        if config.twoHopWeight > 0 && !candidates.isEmpty {
+        if config.twoHopWeight > 0 && maxAffinity > 0 {
             var oneStep: [String: (cf: Double, source: String)] = [:]
-            for (item, c) in candidates { if let s = c.bestSource { oneStep[item] = (c.cf, s) } }
+            for i in table.terms.indices where table.terms[i].isCandidate && table.terms[i].bestSource >= 0 {
+                oneStep[table.items[i]] = (table.terms[i].cf, sources[Int(table.terms[i].bestSource)])
+            }
             twoHop = TwoHopScorer(expand: config.twoHopExpand, neighbours: config.twoHopNeighbours)
-                .scores(oneStep: oneStep, sources: sourceSet,
+                .scores(oneStep: oneStep, sources: Set(sources),
                         neighboursOf: { [exponent = config.similarityPopularityExponent] in
                             similarity.neighbours(of: $0, limit: $1, popularityExponent: exponent)
                         })
-            for item in twoHop.keys where candidates[item] == nil { candidates[item] = Candidate() }
+            for item in twoHop.keys.sorted() { table.candidate(item) }
         }
-        let segmentTop = segment.map { popularity.popular(limit: config.popularCandidates, segment: $0) } ?? []
-        let globalTop = popularity.popular(limit: config.popularCandidates)
-        var retarget: [String: Double] = [:]
+        let segmentTop = segment.map { popularity.topList(segment: $0) }
+        let globalTop = popularity.topList(segment: nil)
         if !config.excludeSeen && config.recentItemWeight > 0 {
-            for (item, w) in position {
-                retarget[item] = config.recentItemWeight * w
-                if candidates[item] == nil { candidates[item] = Candidate() }
+            for (i, w) in position.enumerated() {
+                guard let w else { continue }
+                table.terms[i].again = config.recentItemWeight * w
+                table.terms[i].isCandidate = true
             }
         }
         var maxNeighbour = 0.0
         if config.sessionWeight > 0 {
             for (item, v) in neighbourScores {
                 maxNeighbour = max(maxNeighbour, v)
-                if candidates[item] == nil { candidates[item] = Candidate() }
+                let i = table.candidate(item)
+                table.terms[i].session = v
+                table.terms[i].hasSession = true
             }
         }
-        for p in segmentTop where candidates[p.itemID] == nil { candidates[p.itemID] = Candidate() }
-        for p in globalTop where candidates[p.itemID] == nil { candidates[p.itemID] = Candidate() }
+        if let segmentTop {
+            for p in segmentTop.items.prefix(config.popularCandidates) { table.candidate(p.itemID) }
+        }
+        for p in globalTop.items.prefix(config.popularCandidates) { table.candidate(p.itemID) }
 
-        let maxSegment = segmentTop.first?.score ?? 0
-        let maxGlobal = globalTop.first?.score ?? 0
+        let maxSegment = config.popularCandidates > 0 ? (segmentTop?.items.first.map { $0.score * segmentTop!.factor } ?? 0) : 0
+        let maxGlobal = config.popularCandidates > 0 ? (globalTop.items.first.map { $0.score * globalTop.factor } ?? 0) : 0
         let topCategories = profile.topCategories(limit: max(config.categorySources, 1), at: now)
         let maxCategory = topCategories.first?.affinity ?? 0
         if let categories, config.categoryCandidates > 0, config.categoryWeight > 0 {
             for (category, _) in topCategories.prefix(config.categorySources) {
-                for p in categories.popular(in: category, limit: config.categoryCandidates)
-                where candidates[p.itemID] == nil { candidates[p.itemID] = Candidate() }
+                for p in categories.topList(in: category).prefix(config.categoryCandidates) { table.candidate(p.itemID) }
             }
         }
 
@@ -241,62 +302,76 @@ public struct Recommender: Sendable {
         let segmentReader = segment.map { popularity.reader(segment: $0) }
         let globalReader = popularity.reader()
         let categoryReader = categories?.reader()
+        let itemCategories = categoryReader?.itemCategory
         let hasCatalog = !catalog.isEmpty
-        let affinityFactor = profile.affinityFactor(at: now)
-        var categoryTop: [String: Double] = [:]
         func categoryOf(_ item: String) -> String? {
-            (hasCatalog ? catalog.category(of: item) : nil) ?? categoryReader?.category(of: item)
+            if hasCatalog, let c = catalog.category(of: item) { return c }
+            return itemCategories?[item]
         }
         // First pass, with no lookups in the large popularity and category maps: the eligible
-        // candidates and their similarity, nearest-customer and retargeting terms (`lower`, a lower
-        // bound of the score, since the other terms are not negative).
-        var partial: [(item: String, candidate: Candidate, cf: Double, again: Double, hop: TwoHopScore?)] = []
-        partial.reserveCapacity(candidates.count)
+        // candidates and their similarity, nearest-customer and retargeting terms (`cf + again`, a
+        // lower bound of the score, since the other terms are not negative).
+        let items = table.items, terms = table.terms
+        var eligible: [(slot: Int32, cf: Double, hop: Double)] = []
+        eligible.reserveCapacity(items.count)
         // (Lookups in empty maps are skipped: each would still hash the item id.)
-        let hasRetarget = !retarget.isEmpty
         let checkBought = config.excludeBought && profile.boughtCount > 0
-        for (item, c) in candidates {
-            if config.excludeSeen && sourceSet.contains(item) { continue }
-            if checkBought && profile.hasBought(item) { continue }
-            if hasCatalog && config.excludeUnavailable && !catalog.isAvailable(item) { continue }
-            var cf = config.similarityWeight * c.cf
-            if maxNeighbour > 0, let v = neighbourScores[item] { cf += config.sessionWeight * v / maxNeighbour }
-            let path = twoHop.isEmpty ? nil : twoHop[item]
-            let again = (hasRetarget ? retarget[item] ?? 0 : 0)
-            partial.append((item, c, cf, again, path))
+        for i in terms.indices where terms[i].isCandidate {
+            let t = terms[i]
+            if config.excludeSeen && t.isSource { continue }
+            if checkBought && profile.hasBought(items[i]) { continue }
+            if hasCatalog && config.excludeUnavailable && !catalog.isAvailable(items[i]) { continue }
+            var cf = config.similarityWeight * t.cf
+            if maxNeighbour > 0, t.hasSession { cf += config.sessionWeight * t.session / maxNeighbour }
+            let hop = twoHop.isEmpty ? 0 : config.twoHopWeight * (twoHop[items[i]]?.score ?? 0)
+            eligible.append((Int32(i), cf, hop))
         }
         // Branch and bound: the category, segment and global terms are each at most their weight
         // (every ratio in them is at most 1), so a candidate whose score plus those weights stays
         // under the listSize-th best lower bound cannot make the list. The margin covers rounding.
         var cutoff = -Double.infinity
         let headroom = config.categoryWeight + config.segmentPopularityWeight + config.globalPopularityWeight
-        if partial.count > config.listSize, config.categoryWeight >= 0, config.segmentPopularityWeight >= 0,
+        if eligible.count > config.listSize, config.categoryWeight >= 0, config.segmentPopularityWeight >= 0,
            config.globalPopularityWeight >= 0, config.similarityWeight >= 0, config.sessionWeight >= 0,
            config.recentItemWeight >= 0, config.twoHopWeight >= 0 {
-            var lows = partial.map { $0.cf + $0.again + config.twoHopWeight * ($0.hop?.score ?? 0) }
-            lows.sort(by: >)
-            cutoff = lows[config.listSize - 1]
+            cutoff = Self.kthLargest(eligible.map { $0.cf + terms[Int($0.slot)].again + $0.hop }, config.listSize)
         }
+        // Score desc, item id asc.
+        func ranksBefore(_ a: Scored, _ b: Scored) -> Bool {
+            a.score != b.score ? a.score > b.score : items[Int(a.slot)] < items[Int(b.slot)]
+        }
+        var categoryIndex: [IDKey: Int32] = [:]
+        var categoryList: [CategoryTerms] = []
         var best: [Scored] = []
         best.reserveCapacity(config.listSize + 1)
-        for (item, c, cf, again, path) in partial {
-            let hop = config.twoHopWeight * (path?.score ?? 0)
+        for (i, cf, hop) in eligible {
+            let again = terms[Int(i)].again
             if (cf + headroom + again + hop) * (1 + 1e-9) < cutoff { continue }
+            let item = items[Int(i)]
             // The category matters to the score only when the customer has category affinities;
             // otherwise it is looked up for the reason of the kept items only.
-            let category = maxCategory > 0 ? categoryOf(item) : nil
+            var ci: Int32 = -1
             var cat = 0.0
-            if let category, maxCategory > 0 {
-                cat = config.categoryWeight * (profile.storedCategoryAffinity(category) * affinityFactor) / maxCategory
+            if maxCategory > 0, let category = categoryOf(item) {
+                let key = IDKey(category)
+                if let known = categoryIndex[key] {
+                    ci = known
+                } else {
+                    ci = Int32(categoryList.count)
+                    categoryIndex[key] = ci
+                    categoryList.append(CategoryTerms(name: category, affinity: profile.storedCategoryAffinity(category),
+                                                      top: nil, counts: [:]))
+                }
+                cat = config.categoryWeight * (categoryList[Int(ci)].affinity * affinityFactor) / maxCategory
                 if cat > 0, let categoryReader {
-                    let top: Double
-                    if let known = categoryTop[category] {
-                        top = known
-                    } else {
-                        top = categoryReader.topScore(in: category) ?? 0
-                        categoryTop[category] = top
+                    if categoryList[Int(ci)].top == nil {
+                        categoryList[Int(ci)].top = categoryReader.topScore(in: category) ?? 0
+                        categoryList[Int(ci)].counts = categoryReader.counts(in: category)
                     }
-                    if top > 0 { cat *= 0.5 + 0.5 * categoryReader.score(of: item, in: category) / top }
+                    let top = categoryList[Int(ci)].top!
+                    if top > 0 {
+                        cat *= 0.5 + 0.5 * categoryReader.score(of: item, counts: categoryList[Int(ci)].counts) / top
+                    }
                 }
             }
             var seg = 0.0
@@ -306,34 +381,55 @@ public struct Recommender: Sendable {
             let glob = maxGlobal > 0 ? config.globalPopularityWeight * globalReader.score(of: item) / maxGlobal : 0
             let score = cf + cat + seg + glob + again + hop
             guard score > 0 else { continue }
-            let scored = Scored(item: item, score: score, cf: cf, cat: cat, seg: seg, glob: glob, again: again,
-                                hop: hop, bestSource: c.bestSource, hopPath: path, category: category)
+            let scored = Scored(slot: i, category: ci, score: score, cf: cf, cat: cat, seg: seg, glob: glob, again: again,
+                                hop: hop, hopPath: hop > 0 ? twoHop[item] : nil)
             if best.count == config.listSize {
-                guard Scored.ranksBefore(scored, best[best.count - 1]) else { continue }
+                guard ranksBefore(scored, best[best.count - 1]) else { continue }
                 best.removeLast()
             }
             var at = best.count
-            while at > 0 && Scored.ranksBefore(scored, best[at - 1]) { at -= 1 }
+            while at > 0 && ranksBefore(scored, best[at - 1]) { at -= 1 }
             best.insert(scored, at: at)
         }
         return best.map { s in
-            RecommendedItem(itemID: s.item, score: s.score,
-                            reason: reason(for: s, category: maxCategory > 0 ? s.category : categoryOf(s.item),
-                                           profile: profile, boughtSources: boughtSources))
+            let item = items[Int(s.slot)]
+            let t = terms[Int(s.slot)]
+            let category = maxCategory > 0 ? (s.category >= 0 ? categoryList[Int(s.category)].name : nil) : categoryOf(item)
+            return RecommendedItem(itemID: item, score: s.score,
+                                   reason: reason(for: s, item: item, source: t.bestSource >= 0 ? sources[Int(t.bestSource)] : nil,
+                                                  category: category, profile: profile))
         }
+    }
+
+    /// The k-th largest of `values` (k ≥ 1, at most `values.count`), as `values.sorted(by: >)[k - 1]`.
+    private static func kthLargest(_ values: [Double], _ k: Int) -> Double {
+        // The k largest so far, descending; values are finite or ±infinity (no NaN: scores are sums
+        // of finite products), so the comparisons order them as the sort does.
+        var top: [Double] = []
+        top.reserveCapacity(k + 1)
+        for v in values {
+            if top.count == k {
+                guard v > top[k - 1] else { continue }
+                top.removeLast()
+            }
+            var at = top.count
+            while at > 0 && v > top[at - 1] { at -= 1 }
+            top.insert(v, at: at)
+        }
+        return top[k - 1]
     }
 
     /// The reason names the largest of the terms (ties in the order retargeting, similarity,
     /// two-step similarity, category, segment, global).
-    private func reason(for s: Scored, category: String?, profile: UserProfile, boughtSources: Set<String>) -> String {
+    private func reason(for s: Scored, item: String, source: String?, category: String?, profile: UserProfile) -> String {
         let (cf, cat, seg, glob, again, hop) = (s.cf, s.cat, s.seg, s.glob, s.again, s.hop)
         if hop > cf && hop >= cat && hop >= seg && hop >= glob && hop > again, let path = s.hopPath {
             return "related to \(path.source) through \(path.via)"
         }
         if again > 0 && again >= cf && again >= cat && again >= seg && again >= glob {
-            return profile.hasBought(s.item) ? "you bought it recently" : "you looked at it recently"
-        } else if cf >= cat && cf >= seg && cf >= glob, let source = s.bestSource {
-            let bought = boughtSources.contains(source) || profile.hasBought(source)
+            return profile.hasBought(item) ? "you bought it recently" : "you looked at it recently"
+        } else if cf >= cat && cf >= seg && cf >= glob, let source {
+            let bought = profile.recent.contains { $0.bought && $0.itemID == source } || profile.hasBought(source)
             return (bought ? "bought together with " : "viewed together with ") + source
         } else if cat >= seg && cat >= glob, let category {
             return "matches your interest in " + category

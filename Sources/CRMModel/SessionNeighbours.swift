@@ -69,14 +69,16 @@ public final class SessionNeighbours {
     public func scores(customer: String, recent: [RecentItem], decay: Double,
                        history: (String) -> [RecentItem]?) -> [String: Double] {
         guard !recent.isEmpty else { return [:] }
-        var weight: [String: Double] = [:]
+        var weight: [IDKey: Double] = [:]
+        weight.reserveCapacity(recent.count)
         var w = 1.0
         for r in recent.reversed() where weight[r.itemID] == nil { weight[r.itemID] = w; w *= decay }
-        var candidates = Set<String>()
-        for item in weight.keys { for c in byItem[item] ?? [] where c != customer { candidates.insert(c) } }
+        var candidates = Set<IDKey>()
+        for item in weight.keys { for c in byItem[item.string] ?? [] where c != customer { candidates.insert(IDKey(c)) } }
         var sims: [(id: String, sim: Double, items: [RecentItem])] = []
         let h = Double(weight.count)
-        for c in candidates {
+        for key in candidates {
+            let c = key.string
             guard let items = history(c), !items.isEmpty else { continue }
             var overlap = 0.0
             for r in items { overlap += weight[r.itemID] ?? 0 }
@@ -85,6 +87,7 @@ public final class SessionNeighbours {
         }
         sims.sort { $0.sim != $1.sim ? $0.sim > $1.sim : $0.id < $1.id }
         var out: [String: Double] = [:]
+        out.reserveCapacity(sims.prefix(config.neighbours).reduce(0) { $0 + $1.items.count })
         for n in sims.prefix(config.neighbours) {
             for r in n.items { out[r.itemID, default: 0] += n.sim }
         }

@@ -76,13 +76,13 @@ public struct UserProfile: Sendable, Equatable, Codable {
     // Internal (not private) so that the binary state codec (UserProfile+StateCodable.swift) can
     // restore a profile field by field.
     var decay: ForwardDecay
-    var items: [String: Double] = [:]
-    var categories: [String: Double] = [:]
+    var items: [IDKey: Double] = [:]
+    var categories: [IDKey: Double] = [:]
 
     /// Distinct recently touched items, oldest first, at most ``UserProfileConfig/recentLimit``.
     public internal(set) var recent: [RecentItem] = []
     /// Ordered items with the time of their last purchase, at most ``UserProfileConfig/maxBoughtItems``.
-    public internal(set) var bought: [String: EventTime] = [:]
+    public internal(set) var bought: [IDKey: EventTime] = [:]
     /// Recent orders (oldest first), at most ``UserProfileConfig/maxAppliedOrders``.
     public internal(set) var appliedOrders: [AppliedOrder] = []
 
@@ -148,19 +148,22 @@ public struct UserProfile: Sendable, Equatable, Codable {
         Decay.factor(elapsed: now - decay.landmark, halfLife: decay.halfLife)
     }
 
+    /// The stored (landmark-unit) affinity to an item; see ``affinityFactor(at:)``.
+    @inline(__always) func storedItemAffinity(_ itemID: String) -> Double { items[itemID] ?? 0 }
+
     /// The stored (landmark-unit) affinity to a category; see ``affinityFactor(at:)``.
     @inline(__always) func storedCategoryAffinity(_ category: String) -> Double { categories[category] ?? 0 }
 
     /// Item affinities at `now`, strongest first (ties by item id), at most `limit`.
     public func topItems(limit: Int = .max, at now: EventTime) -> [(itemID: String, affinity: Double)] {
         let f = Decay.factor(elapsed: now - decay.landmark, halfLife: decay.halfLife)  // = realValue(1, at: now)
-        return Self.ranked(items, limit: limit).map { ($0.key, $0.value * f) }
+        return Self.ranked(items, limit: limit).map { ($0.key.string, $0.value * f) }
     }
 
     /// Category affinities at `now`, strongest first (ties by name), at most `limit`.
     public func topCategories(limit: Int = .max, at now: EventTime) -> [(category: String, affinity: Double)] {
         let f = Decay.factor(elapsed: now - decay.landmark, halfLife: decay.halfLife)  // = realValue(1, at: now)
-        return Self.ranked(categories, limit: limit).map { ($0.key, $0.value * f) }
+        return Self.ranked(categories, limit: limit).map { ($0.key.string, $0.value * f) }
     }
 
     /// Number of tracked item affinities.
@@ -304,7 +307,8 @@ public struct UserProfile: Sendable, Equatable, Codable {
 
     /// Adds a stored-unit amount to a bounded affinity map; entries at or below zero are removed; past
     /// the cap the smallest entry is dropped (ties: the larger key is dropped).
-    private static func add(_ s: Double, to key: String, in map: inout [String: Double], cap: Int) {
+    private static func add(_ s: Double, to id: String, in map: inout [IDKey: Double], cap: Int) {
+        let key = IDKey(id)
         let v = (map[key] ?? 0) + s
         if v <= 0 { map[key] = nil; return }
         map[key] = v
@@ -315,10 +319,10 @@ public struct UserProfile: Sendable, Equatable, Codable {
         }
     }
 
-    private static func ranked(_ map: [String: Double], limit: Int) -> ArraySlice<(key: String, value: Double)> {
+    private static func ranked(_ map: [IDKey: Double], limit: Int) -> ArraySlice<(key: IDKey, value: Double)> {
         if limit == 1 {
             // The strongest entry by one scan (same order as the sort below).
-            var best: (key: String, value: Double)?
+            var best: (key: IDKey, value: Double)?
             for e in map where best == nil || e.value > best!.value || (e.value == best!.value && e.key < best!.key) {
                 best = e
             }

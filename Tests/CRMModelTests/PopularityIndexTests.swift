@@ -40,3 +40,27 @@ final class PopularityIndexTests: XCTestCase {
         XCTAssertEqual(pop.popular().map(\.itemID), ["c", "a"])
     }
 }
+
+/// The kept top lists equal a full ranking of the counts after every observation (the top-list
+/// scan is skipped for items counted below a full list's last entry).
+final class PopularityTopListReferenceTests: XCTestCase {
+    func testTopListsEqualFullRanking() {
+        let config = PopularityConfig(halfLife: 3_600_000, topN: 8, maxGlobalItems: 60, maxItemsPerSegment: 40)
+        let pop = PopularityIndex(config: config)
+        var rng = SeededRandom(seed: 9)
+        var ts: EventTime = 1_700_000_000_000
+        for step in 0..<6_000 {
+            ts += Int64.random(in: 0..<120_000, using: &rng)
+            let item = "i\(Int.random(in: 0..<90, using: &rng))"
+            let segment = step % 3 == 0 ? nil : Int.random(in: 0..<2, using: &rng)
+            pop.observe(item: item, segment: segment, ts: ts, weight: [1, 1, 2, 3][step % 4])
+            for s in [nil, 0, 1] as [Int?] {
+                let counts = pop.snapshot()
+                let counter = s.map { counts.segments[$0] ?? PopularityIndex.Counter() } ?? counts.global
+                let reference = counter.counts.map { PopularItem(itemID: $0.key.string, score: $0.value) }
+                    .sorted { $0.score != $1.score ? $0.score > $1.score : $0.itemID < $1.itemID }.prefix(config.topN)
+                XCTAssertEqual(counter.top, Array(reference), "step \(step) segment \(String(describing: s))")
+            }
+        }
+    }
+}

@@ -79,6 +79,57 @@ final class CodecEncoderTests: XCTestCase {
         }
     }
 
+    /// Escaping scans eight bytes at a time: compare with a byte-by-byte reference on strings with
+    /// special bytes at every position and length.
+    func testEscapingMatchesByteReference() {
+        func reference(_ bytes: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            for b in bytes {
+                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { out += [UInt8(ascii: "\\"), b] }
+                else if b < 0x20 {
+                    let hex = Array("0123456789abcdef".utf8)
+                    out += Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+                }
+                else { out.append(b) }
+            }
+            return out
+        }
+        let specials: [UInt8] = [0x00, 0x1F, 0x0A, 0x22, 0x5C, 0x20, 0x7F, 0xC3, 0xA9, 0xE2, 0x80, 0xA8]
+        var state: UInt64 = 77
+        for length in 0..<40 {
+            for _ in 0..<40 {
+                var bytes = Array("abcdefghijklmnopqrstuvwxyz0123456789-_~/ABCD".utf8.prefix(length))
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                if length > 0 {
+                    let at = Int(state >> 33) % length
+                    bytes[at] = specials[Int(state >> 20) % specials.count]
+                    if state & 1 == 0 { bytes[(at * 7) % length] = specials[Int(state >> 40) % specials.count] }
+                }
+                var out: [UInt8] = []
+                bytes.withUnsafeBytes { JSONWriter.appendEscaped($0, to: &out) }
+                XCTAssertEqual(out, reference(bytes), "\(bytes)")
+            }
+        }
+    }
+
+    /// `appendDouble` writes without making a String; the characters must be `description`'s
+    /// (the shortest round trip), for every kind of double the outputs carry.
+    func testDoublesWrittenAsDescription() {
+        var state: UInt64 = 987_654_321
+        var values: [Double] = [0.1, 1e-7, 1e22, 0.30000000000000004, 123456.789, -2.5, 1e15 + 0.5, 1e16, 1e300,
+                                .leastNonzeroMagnitude, .greatestFiniteMagnitude, -0.000123]
+        for _ in 0..<20_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            values.append(Double(bitPattern: state))
+            values.append(Double(state >> 11) / Double(1 << 53))
+        }
+        for v in values where v.isFinite && !(v.magnitude < 1e15 && Double(Int64(v)) == v) {
+            var out: [UInt8] = [UInt8(ascii: "[")]
+            JSONWriter.appendDouble(v, to: &out)
+            XCTAssertEqual(text(out), "[" + v.description, "\(v.bitPattern)")
+        }
+    }
+
     // MARK: Event encoder
 
     func testEventEncoderExactBytes() {

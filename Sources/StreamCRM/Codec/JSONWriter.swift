@@ -20,6 +20,14 @@ public enum JSONWriter {
         let n = bytes.count
         var i = 0
         while i < n {
+            // Eight bytes at a time while none of them needs escaping (SWAR: a byte < 0x20, or
+            // equal to `"` or `\`, sets its high bit in `special`).
+            while n - i >= 8 {
+                let w = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                if Self.hasSpecialByte(w) { break }
+                i += 8
+            }
+            guard i < n else { break }
             let b = bytes[i]
             if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
                 i += 1
@@ -38,6 +46,22 @@ public enum JSONWriter {
             runStart = i
         }
         if n > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<n])) }
+    }
+
+    /// Whether any byte of `w` is below 0x20, `"` or `\` (exact: the subtractions are done on
+    /// bytes with their high bit cleared, so no borrow crosses bytes; bytes ≥ 0x80 never match).
+    @inline(__always)
+    static func hasSpecialByte(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let low7 = w & ~high
+        // A byte x (high bit clear) is below k exactly when (x + (0x80 - k)) has its high bit clear.
+        let below20 = ~(low7 &+ ones &* (0x80 - 0x20)) & high
+        let q = low7 ^ (ones &* 0x22), bs = low7 ^ (ones &* 0x5C)
+        // A byte y (high bit clear) is zero exactly when (y + 0x7F) | y has its high bit clear.
+        let isQuote = ~((q &+ ~high) | q) & high
+        let isBackslash = ~((bs &+ ~high) | bs) & high
+        return ((below20 | isQuote | isBackslash) & ~w) != 0  // bytes with the high bit set never match
     }
 
     /// Appends a quoted, escaped string.
@@ -84,6 +108,19 @@ public enum JSONWriter {
             appendInt(Int64(v), to: &out)
             return
         }
-        out.append(contentsOf: v.description.utf8)
+        // `write(to:)` gives the same characters as `description` (shortest round trip) and hands
+        // them to the stream as ASCII bytes, without making a String.
+        var sink = ASCIIAppender()
+        swap(&sink.bytes, &out)
+        v.write(to: &sink)
+        swap(&sink.bytes, &out)
     }
+}
+
+/// A text stream that appends to a byte array (the array is swapped in and out, so it stays
+/// uniquely referenced).
+private struct ASCIIAppender: TextOutputStream {
+    var bytes: [UInt8] = []
+    mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
 }
