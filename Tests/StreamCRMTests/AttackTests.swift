@@ -214,4 +214,29 @@ final class AttackTests: XCTestCase {
         XCTAssertThrowsError(try Configuration.load(file: nil, environment: [:], overrides: ["topic.recommendations=shop.clickstream"]))
         XCTAssertThrowsError(try Configuration.load(file: nil, environment: [:], overrides: ["http.address=not-an-ip"]))
     }
+
+    /// Second attack round (fixed in Configuration): settings that pass validation but break
+    /// co-partitioning, leak personal data, or kill the daemon at its first output.
+    func testSecondRoundSettingsAreRefusedWithTheReason() {
+        func refusal(_ overrides: [String]) -> String {
+            do {
+                _ = try Configuration.load(file: nil, environment: [:], overrides: overrides)
+                return "accepted"
+            } catch { return "\(error)" }
+        }
+        // The sticky assignor split shop.orders[0] and shop.clickstream[0] between two instances.
+        XCTAssertTrue(refusal(["kafka.partition.assignment.strategy=cooperative-sticky"]).contains("range assignor"))
+        XCTAssertTrue(refusal(["kafka.consumer.partition.assignment.strategy=roundrobin"]).contains("range assignor"))
+        XCTAssertEqual(refusal(["kafka.partition.assignment.strategy=range"]), "accepted")
+        XCTAssertTrue(refusal(["kafka.producer.transactional.id=t1"]).contains("transactional"))
+        // /customers on every interface without a token.
+        XCTAssertTrue(refusal(["http.address=0.0.0.0"]).contains("http.token"))
+        XCTAssertTrue(refusal(["http.address=::"]).contains("http.token"))
+        XCTAssertEqual(refusal(["http.address=0.0.0.0", "http.token=s3cret"]), "accepted")
+        XCTAssertEqual(refusal(["http.address=0.0.0.0", "http.port=-1"]), "accepted")
+        XCTAssertEqual(refusal(["http.address=127.0.0.2"]), "accepted")
+        XCTAssertEqual(refusal(["http.address=::1"]), "accepted")
+        // Two output kinds on one topic (segments is compacted by user id).
+        XCTAssertTrue(refusal(["topic.recommendations=streamcrm.segments"]).contains("own topic"))
+    }
 }

@@ -255,6 +255,11 @@ final class CodecTests: XCTestCase {
         assertRefused(order + #","items":[{"quantity":1,"price":1}]}"#, .orders, field: "items[0].item_id", reason: "missing")
         assertRefused(order + #","items":[{"item_id":"a","quantity":1,"price":1}],"total":-0.01}"#, .orders, field: "total", reason: "negative")
         assertRefused(order + #","items":[{"item_id":"a","quantity":1,"price":1}],"currency":1}"#, .orders, field: "currency", reason: "must be a string")
+        // Money that would overflow a customer's monetary value to infinity.
+        assertRefused(order + #","items":[{"item_id":"a","quantity":1,"price":1e308}]}"#, .orders, field: "items[0].price", reason: "implausibly large")
+        assertRefused(order + #","items":[{"item_id":"a","quantity":1000000,"price":1e7}]}"#, .orders, field: "items[0]", reason: "line value")
+        assertRefused(order + #","items":[{"item_id":"a","quantity":1,"price":1}],"total":2e12}"#, .orders, field: "total", reason: "implausibly large")
+        XCTAssertNoThrow(try decoder.decode(Array((order + #","items":[{"item_id":"a","quantity":1000,"price":1e9}],"total":1e12}"#).utf8), from: .orders))
         assertRefused(#"{"event_id":"o","type":"view","order_id":"o","user_id":"u","ts":946684800000}"#, .orders,
                       field: "type", reason: "not an order type")
 

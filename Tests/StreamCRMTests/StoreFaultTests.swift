@@ -56,6 +56,31 @@ final class StoreFaultTests: XCTestCase {
         }
     }
 
+    func testADeletedOrReplacedStateDirectoryIsFatalAtTheNextCheckpoint() throws {
+        // Deleted while running: the open database is unlinked; writing on would be lost at restart.
+        let dir = try makeStoreTempDirectory(self)
+        let store = try StateStore(directory: dir)
+        try store.write(firstCheckpoint())
+        try FileManager.default.removeItem(atPath: dir)
+        XCTAssertThrowsError(try store.write(secondCheckpoint())) { error in
+            let e = error as? StoreError
+            XCTAssertEqual(e?.kind, .replaced)
+            XCTAssertTrue(e?.message.contains("\(dir)/") ?? false, e?.message ?? "")
+            XCTAssertTrue(e?.message.contains("removed or replaced while running") ?? false, e?.message ?? "")
+        }
+        // Replaced by another directory with a store of its own: also refused.
+        let other = try makeStoreTempDirectory(self)
+        let first = try StateStore(directory: other)
+        try first.write(firstCheckpoint())
+        let moved = other + ".old"
+        try FileManager.default.moveItem(atPath: other, toPath: moved)
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: false)
+        try FileManager.default.copyItem(atPath: moved + "/" + StateStore.databaseFileName,
+                                         toPath: other + "/" + StateStore.databaseFileName)
+        XCTAssertThrowsError(try first.write(secondCheckpoint())) { XCTAssertEqual(($0 as? StoreError)?.kind, .replaced) }
+        try? FileManager.default.removeItem(atPath: moved)
+    }
+
     func testUncommittedTransactionIsGoneAfterConnectionDies() throws {
         // In-process stand-in for a crash: open a transaction, write, drop the connection unfinished.
         let dir = try makeStoreTempDirectory(self)

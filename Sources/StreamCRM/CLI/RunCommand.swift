@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `streamcrm run --config FILE`: the daemon.
 enum RunCommand {
     static func main(_ args: [String]) throws -> Int32 {
@@ -9,6 +13,9 @@ enum RunCommand {
         let logger = Logger(level: LogLevel(name: config.string("log.level")) ?? .info)
         let stop = StopSignal()
         stop.install()
+        // A reader of stderr (a pipe, a log shipper) that goes away must not kill the daemon
+        // mid-checkpoint: with SIGPIPE ignored such a write just fails (log lines are best effort).
+        signal(SIGPIPE, SIG_IGN)
         var options = DaemonOptions()
         options.configFile = file
         options.overrides = parsed.values("set")

@@ -24,6 +24,9 @@ public struct EventDecoder: Sendable {
     public static let maxTimestamp: EventTime = 4_102_444_800_000
     /// Largest accepted quantity on an order line.
     public static let maxQuantity = 1_000_000
+    /// Largest accepted price, total or line value (price × quantity): 10^12. Beyond it a sum of a
+    /// few could overflow to infinity and poison the customer's monetary value.
+    public static let maxMoney = 1e12
 
     /// Maximum number of containers open at once (the top-level object counts as 1).
     public var maxDepth: Int
@@ -169,6 +172,9 @@ private struct MessageReader {
         let v = s.double(t)
         guard v.isFinite else { throw EventDecodeError(field: field, reason: "not a finite number") }
         guard v >= 0 else { throw EventDecodeError(field: field, reason: "must not be negative") }
+        guard v <= EventDecoder.maxMoney else {
+            throw EventDecodeError(field: field, reason: "implausibly large (over 1e12)")
+        }
         return v + 0.0 // -0 becomes +0
     }
 
@@ -336,6 +342,9 @@ private struct MessageReader {
         }
         guard let p = line[.price] else { throw EventDecodeError(field: field + ".price", reason: "missing") }
         let price = try money(p, field: field + ".price")
+        guard price * Double(quantity) <= EventDecoder.maxMoney else {
+            throw EventDecodeError(field: field, reason: "line value price × quantity implausibly large (over 1e12)")
+        }
         return OrderLine(itemID: itemID, quantity: Int(quantity), price: price)
     }
 

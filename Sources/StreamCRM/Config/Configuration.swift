@@ -106,6 +106,8 @@ public struct Configuration: Sendable {
         "enable.auto.offset.store": (["false"], "offsets are stored by the checkpoint"),
         "enable.idempotence": (["true"], "the idempotent producer keeps outputs in order and without duplicates from retries"),
         "acks": (["all", "-1"], "outputs must be acknowledged by all in-sync replicas before a checkpoint"),
+        "partition.assignment.strategy": (["range"], "partition p of every input topic must go to the same instance (a customer's clicks, orders and erasure meet one engine); only the range assignor does that (co-partitioned topics)"),
+        "transactional.id": ([], "outputs are at-least-once with deterministic ids; a transactional producer refuses the daemon's produce calls"),
     ]
 
     /// Refuses combinations that cannot work or would silently break the guarantees.
@@ -128,10 +130,26 @@ public struct Configuration: Sendable {
                 throw ConfigError(key: key, value: name, problem: "is also an input topic; outputs read back as input would loop")
             }
         }
+        var outputs: [String: String] = [:]
+        for key in ["topic.recommendations", "topic.churn_alerts", "topic.segments", "topic.dead_letter"] {
+            let name = string(key)
+            if let other = outputs[name] {
+                throw ConfigError(key: key, value: name, problem: "is also \(other); each output kind needs its own topic (segments is compacted by user id)")
+            }
+            outputs[name] = key
+        }
         let address = string("http.address")
         var v4 = in_addr(), v6 = in6_addr()
-        if inet_pton(AF_INET, address, &v4) != 1 && inet_pton(AF_INET6, address, &v6) != 1 {
+        let isV4 = inet_pton(AF_INET, address, &v4) == 1
+        if !isV4 && inet_pton(AF_INET6, address, &v6) != 1 {
             throw ConfigError(key: "http.address", value: address, problem: "expected an IPv4 or IPv6 address such as 127.0.0.1 or ::1")
+        }
+        // /customers/{id} serves personal data: off loopback it needs the bearer token.
+        let loopback = isV4 ? (UInt32(bigEndian: v4.s_addr) >> 24) == 127
+            : withUnsafeBytes(of: &v6) { $0.elementsEqual([UInt8](repeating: 0, count: 15) + [1]) }
+        if !loopback && int("http.port") != -1 && string("http.token").isEmpty {
+            throw ConfigError(key: "http.address", value: address,
+                              problem: "is not a loopback address and http.token is empty: /customers serves personal data; set http.token (or bind 127.0.0.1 behind a proxy)")
         }
     }
 

@@ -9,7 +9,10 @@ public struct KafkaSettings {
         ("enable.auto.commit", "false"),
         ("enable.auto.offset.store", "false"),
         ("auto.offset.reset", "earliest"),
-        ("partition.assignment.strategy", "cooperative-sticky"),
+        // range: partition p of every input topic goes to the same instance (topics with equal
+        // partition counts), so a customer's clicks, orders and erasure meet one engine. The sticky
+        // and round-robin assignors balance partitions without regard to their numbers.
+        ("partition.assignment.strategy", "range"),
         ("queued.min.messages", "200000"),
         // Statistics every 5 s: the daemon reads the brokers' connection states from them
         // (/ready, STATUS=, streamcrm_brokers_up), since librdkafka signals no "brokers back".

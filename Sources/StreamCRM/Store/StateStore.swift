@@ -67,6 +67,9 @@ public final class StateStore {
     private let statements: Statements
     /// Owned descriptor of `state.lock` holding the directory's exclusive flock; -1 in read-only mode.
     private let lockDescriptor: Int32
+    /// Device and inode of the database file when opened: a checkpoint first checks that the path
+    /// still names that file.
+    private let fileIdentity: (dev: UInt64, ino: UInt64)?
 
     /// Opens the store in `directory`, creating the directory (when its parent exists) and the schema.
     ///
@@ -100,6 +103,26 @@ public final class StateStore {
             throw error
         }
         self.lockDescriptor = lockDescriptor
+        fileIdentity = Self.identity(of: databasePath)
+    }
+
+    private static func identity(of path: String) -> (dev: UInt64, ino: UInt64)? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return (UInt64(st.st_dev), UInt64(st.st_ino))
+    }
+
+    /// Throws `.replaced` when the database path no longer names the file opened at start (the
+    /// state directory was deleted, moved or replaced while running).
+    public func checkStillInPlace() throws {
+        guard let opened = fileIdentity else { return }
+        let now = Self.identity(of: databasePath)
+        guard let now, now.dev == opened.dev, now.ino == opened.ino else {
+            throw StoreError(kind: .replaced, path: databasePath,
+                             message: "state database \(databasePath) was removed or replaced while running "
+                                 + "(state directory \(directory) deleted or moved?); stopping without a checkpoint "
+                                 + "so that no offset moves past state nobody can restore")
+        }
     }
 
     deinit {
@@ -112,6 +135,7 @@ public final class StateStore {
     /// together or not at all. On any failure the transaction is rolled back, the previous checkpoint
     /// stays intact, and the `StoreError` is rethrown.
     public func write(_ batch: CheckpointBatch) throws {
+        try checkStillInPlace()
         let s = statements
         try s.beginImmediate.run("starting a checkpoint in")
         do {

@@ -25,6 +25,9 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case locked
         /// The caller asked for something the store cannot do (for example an invalid batch).
         case invalidRequest
+        /// The database file was removed or replaced while the store had it open (a deleted state
+        /// directory): writing on would checkpoint into a file nobody will ever read.
+        case replaced
         /// Any other SQLite failure.
         case sqlite
     }

@@ -1,0 +1,62 @@
+import Foundation
+import Kafka
+import XCTest
+@testable import StreamCRM
+
+/// Two instances in one group: partition p of every input topic belongs to one instance (a
+/// customer's clicks, orders and erasure meet one engine). The sticky assignor broke this (found
+/// by the second attack round: shop.orders[0,1] on one instance, shop.clickstream[0,1] on the other).
+final class CoPartitioningTests: XCTestCase {
+    func testEachInstanceOwnsTheSamePartitionNumbersOfEveryInputTopic() throws {
+        let h = try DaemonHarness(partitions: 4)
+        var daemons: [(daemon: CRMDaemon, stop: StopSignal, lines: LineBox, done: DispatchSemaphore)] = []
+        for name in ["a", "b"] {
+            let dir = h.stateDir + "-" + name
+            let config = try Configuration.load(file: nil, environment: [:], overrides: [
+                "kafka.bootstrap.servers=\(h.broker.bootstrapServers)", "kafka.consumer.session.timeout.ms=6000",
+                "group.id=copart", "state.dir=\(dir)", "http.port=-1",
+            ])
+            try h.broker.ensure(topics: TopicNames(config).all)
+            let lines = LineBox()
+            let logger = Logger(level: .info, sink: { line in lines.withLock { $0.append(line) } })
+            let stop = StopSignal()
+            let daemon = try CRMDaemon(configuration: config, logger: logger, stopSignal: stop)
+            let done = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) let running = daemon   // the thread owns the loop; the test reads only atomics
+            Thread { _ = try? running.run(); done.signal() }.start()
+            daemons.append((daemon, stop, lines, done))
+            // The second joins once the first has its partitions.
+            XCTAssertTrue(eventually(timeout: 30) { daemon.status.assignedPartitions > 0 })
+        }
+        defer {
+            for d in daemons { d.stop.requestStop(); _ = d.done.wait(timeout: .now() + 60) }
+            for name in ["a", "b"] { try? FileManager.default.removeItem(atPath: h.stateDir + "-" + name) }
+        }
+        let inputs = h.topics.inputs
+        // Stable split: both have partitions and together hold every input partition once.
+        XCTAssertTrue(eventually(timeout: 60) {
+            let a = daemons[0].daemon.status.assignedPartitions, b = daemons[1].daemon.status.assignedPartitions
+            return a > 0 && b > 0 && a + b == inputs.count * 4
+        }, "no stable split")
+        func current(_ lines: LineBox) -> [String: Set<Int32>] {
+            let last = lines.withLock { $0.last { $0.contains("msg=\"partitions assigned\"") } } ?? ""
+            guard let field = last.split(separator: " ").first(where: { $0.hasPrefix("partitions=") }) else { return [:] }
+            var byTopic: [String: Set<Int32>] = [:]
+            for tp in field.dropFirst("partitions=".count).split(separator: ",") {
+                guard let open = tp.lastIndex(of: "["), let p = Int32(tp[tp.index(after: open)...].dropLast()) else { continue }
+                byTopic[String(tp[..<open]), default: []].insert(p)
+            }
+            return byTopic
+        }
+        let a = current(daemons[0].lines), b = current(daemons[1].lines)
+        XCTAssertEqual(Set(a.keys), Set(inputs), "instance a: \(a)")
+        XCTAssertEqual(Set(b.keys), Set(inputs), "instance b: \(b)")
+        let aNumbers = Set(a.values), bNumbers = Set(b.values)
+        XCTAssertEqual(aNumbers.count, 1, "instance a holds different partition numbers per topic: \(a)")
+        XCTAssertEqual(bNumbers.count, 1, "instance b holds different partition numbers per topic: \(b)")
+        if let pa = aNumbers.first, let pb = bNumbers.first {
+            XCTAssertTrue(pa.isDisjoint(with: pb))
+            XCTAssertEqual(pa.union(pb), [0, 1, 2, 3])
+        }
+    }
+}
