@@ -106,7 +106,10 @@ public final class CRMEngine {
             }
             advancePartition(order.ts, partition: partition ?? position.partition)
             let customer = state(for: order.userID, partition: partition ?? position.partition)
-            guard customer.rememberEventID(order.eventID, limit: config.rememberedEventIDs) else {
+            // A cancel or refund may reuse its order's event_id (producers that key every order
+            // lifecycle event by the order): it is a different event, so its kind is part of the key.
+            let dedupKey = order.type == .order ? order.eventID : order.type.rawValue + ":" + order.eventID
+            guard customer.rememberEventID(dedupKey, limit: config.rememberedEventIDs) else {
                 stats.duplicates += 1
                 return .duplicate
             }

@@ -155,9 +155,9 @@ final class CodecEncoderTests: XCTestCase {
         let events: [ShopEvent] = [
             .click(ClickEvent(eventID: "e\u{0}1", type: .search, userID: "ü\u{1F600}", query: "\"q\"\n", ts: 946_684_800_000)),
             .click(ClickEvent(eventID: "e", type: .removeFromCart, userID: "u", sessionID: "s", itemID: "i",
-                              category: "c", price: 0.1, ts: 4_102_444_799_999)),
+                              category: "c", price: 1e20, ts: 4_102_444_799_999)),
             .order(OrderEvent(eventID: "o", type: .order, orderID: "o", userID: "u", ts: 1_796_119_200_000,
-                              items: [OrderLine(itemID: "a", quantity: 3, price: 1e-7), OrderLine(itemID: "b", quantity: 1, price: 1e20)])),
+                              items: [OrderLine(itemID: "a", quantity: 3, price: 1e-7), OrderLine(itemID: "b", quantity: 1, price: 0.1)])),
             .order(OrderEvent(eventID: "c", type: .cancel, orderID: "o", userID: "u", ts: 1_796_119_200_000, total: 12.5, currency: "EUR")),
             .catalog(CatalogItem(itemID: "i", category: "c", brand: "b", price: 3, available: true, tags: [])),
             .forgetUser(userID: "u\\"),

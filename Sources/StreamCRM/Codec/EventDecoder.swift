@@ -172,10 +172,22 @@ private struct MessageReader {
         let v = s.double(t)
         guard v.isFinite else { throw EventDecodeError(field: field, reason: "not a finite number") }
         guard v >= 0 else { throw EventDecodeError(field: field, reason: "must not be negative") }
+        return v + 0.0 // -0 becomes +0
+    }
+
+    /// Money that is summed into a customer's order statistics (order lines and totals): also at
+    /// most ``maxMoney``.
+    private func orderMoney(_ t: JSONToken, field: String) throws(EventDecodeError) -> Double {
+        let v = try money(t, field: field)
         guard v <= EventDecoder.maxMoney else {
             throw EventDecodeError(field: field, reason: "implausibly large (over 1e12)")
         }
-        return v + 0.0 // -0 becomes +0
+        return v
+    }
+
+    func optionalOrderMoney(_ name: Name) throws(EventDecodeError) -> Double? {
+        guard let t = present(name) else { return nil }
+        return try orderMoney(t, field: name.json)
     }
 
     func optionalMoney(_ name: Name) throws(EventDecodeError) -> Double? {
@@ -301,7 +313,7 @@ private struct MessageReader {
             throw EventDecodeError(field: "items", reason: f[.items] == nil ? "missing" : "must be an array, got null")
         }
         return OrderEvent(eventID: eventID, type: type, orderID: orderID, userID: userID, ts: ts, items: lines,
-                          total: try optionalMoney(.total), currency: try optionalString(.currency))
+                          total: try optionalOrderMoney(.total), currency: try optionalString(.currency))
     }
 
     private func orderLines(_ items: JSONToken) throws(EventDecodeError) -> [OrderLine] {
@@ -341,7 +353,7 @@ private struct MessageReader {
             throw EventDecodeError(field: field + ".quantity", reason: "implausibly large (over \(EventDecoder.maxQuantity))")
         }
         guard let p = line[.price] else { throw EventDecodeError(field: field + ".price", reason: "missing") }
-        let price = try money(p, field: field + ".price")
+        let price = try orderMoney(p, field: field + ".price")
         guard price * Double(quantity) <= EventDecoder.maxMoney else {
             throw EventDecodeError(field: field, reason: "line value price × quantity implausibly large (over 1e12)")
         }
