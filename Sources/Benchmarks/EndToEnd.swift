@@ -28,10 +28,13 @@ final class Joinable: @unchecked Sendable {
 }
 
 /// The mock cluster with StreamCRM's topics: inputs with `inputPartitions`, outputs with
-/// `outputPartitions` partitions.
-func makeCluster(brokers: Int, inputPartitions: Int, outputPartitions: Int, topics: TopicNames) throws -> MockCluster {
+/// `outputPartitions` partitions, and the state changelog of consumer group `group`
+/// (`<group>.changelog`, the daemon's default name) co-partitioned with the inputs.
+func makeCluster(brokers: Int, inputPartitions: Int, outputPartitions: Int, topics: TopicNames,
+                 group: String) throws -> MockCluster {
     let cluster = try MockCluster(brokers: brokers)
     for t in topics.inputs { try cluster.createTopic(name: t, partitions: inputPartitions, replicationFactor: 1) }
+    try cluster.createTopic(name: group + ".changelog", partitions: inputPartitions, replicationFactor: 1)
     for t in topics.outputs { try cluster.createTopic(name: t, partitions: outputPartitions, replicationFactor: 1) }
     return cluster
 }
@@ -125,7 +128,7 @@ func endToEnd(events: Int, customers: Int, items: Int, brokers: Int, inputPartit
     var batch = EncodedBatch()
     shop.fill(&batch, limit: events, keepKeys: true)
     let cluster = try makeCluster(brokers: brokers, inputPartitions: inputPartitions,
-                                  outputPartitions: outputPartitions, topics: topics)
+                                  outputPartitions: outputPartitions, topics: topics, group: "bench-e2e")
     let bootstrap = cluster.bootstrapServers
     let stateDir = "/tmp/streamcrm-bench-e2e-\(getpid())"
     _ = try? FileManager.default.removeItem(atPath: stateDir)
@@ -206,7 +209,8 @@ func latency(rate: Int, seconds: Double, customers: Int, items: Int, brokers: In
     var shop = SyntheticShop(customers: customers, items: items, seed: 13)
     var batch = EncodedBatch()
     shop.fill(&batch, limit: total, keepKeys: true)
-    let cluster = try makeCluster(brokers: brokers, inputPartitions: partitions, outputPartitions: partitions, topics: topics)
+    let cluster = try makeCluster(brokers: brokers, inputPartitions: partitions, outputPartitions: partitions, topics: topics,
+                                  group: "bench-latency")
     let bootstrap = cluster.bootstrapServers
     let stateDir = "/tmp/streamcrm-bench-lat-\(getpid())"
     _ = try? FileManager.default.removeItem(atPath: stateDir)
