@@ -40,6 +40,13 @@ final class CodecFuzzTests: XCTestCase {
         }
     }
 
+    /// Money valid on an order: at most `EventDecoder.maxMoney`, also as a line value (quantity ≤ 5).
+    func randomOrderMoney(_ r: inout Rng) -> Double {
+        let v = randomMoney(&r)
+        let limit = EventDecoder.maxMoney / 5
+        return v <= limit ? v : v.truncatingRemainder(dividingBy: limit)
+    }
+
     func randomEvent(_ r: inout Rng) -> ShopEvent {
         let ts = EventDecoder.minTimestamp + Int64(r.next() % UInt64(EventDecoder.maxTimestamp - EventDecoder.minTimestamp))
         switch r.int(4) {
@@ -56,10 +63,10 @@ final class CodecFuzzTests: XCTestCase {
             let type = OrderType.allCases[r.int(3)]
             var lines: [OrderLine] = []
             for _ in 0..<(type == .order ? 1 + r.int(3) : r.int(2)) {
-                lines.append(OrderLine(itemID: randomString(&r), quantity: 1 + r.int(5), price: randomMoney(&r)))
+                lines.append(OrderLine(itemID: randomString(&r), quantity: 1 + r.int(5), price: randomOrderMoney(&r)))
             }
             return .order(OrderEvent(eventID: randomString(&r), type: type, orderID: randomString(&r), userID: randomString(&r),
-                                     ts: ts, items: lines, total: r.chance(50) ? randomMoney(&r) : nil,
+                                     ts: ts, items: lines, total: r.chance(50) ? randomOrderMoney(&r) : nil,
                                      currency: r.chance(50) ? randomString(&r) : nil))
         case 2:
             var tags: [String] = []
