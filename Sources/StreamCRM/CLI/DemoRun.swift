@@ -33,9 +33,6 @@ struct DemoRun {
             "group.id=streamcrm-demo",
             "state.dir=\(stateDir)",
             "http.port=-1",
-            // The demo's few thousand orders would never reach the default 5 000 between
-            // re-estimates; show the churn model learning its parameters from the live summaries.
-            "churn.refit.every_orders=1000",
             "log.level=\(verbose ? "info" : "warn")",
         ])
         try broker.ensure(topics: TopicNames(config).all)
