@@ -47,9 +47,14 @@ public struct PartitionClocks: Sendable {
     }
 
     /// The held timers `partition`'s clock has now reached, removed from the held set.
+    /// (Called per event: with nothing held, no lookup. Partitions left with no held timer are
+    /// dropped from `held`, so an empty `held` means nothing is held anywhere.)
     public mutating func release(partition: Int32, lateness: Int64) -> [DueTimer] {
-        guard let c = latest[partition], held[partition]?.count ?? 0 > 0 else { return [] }
-        return held[partition]!.popDue(upTo: c - lateness)
+        guard !held.isEmpty, let c = latest[partition], var timers = held.removeValue(forKey: partition) else { return [] }
+        // (Taken out of the dictionary, so popping does not copy its storage.)
+        let due = timers.popDue(upTo: c - lateness)
+        if timers.count > 0 { held[partition] = timers }
+        return due
     }
 
     /// Every held timer (the stream is idle, or event time was moved explicitly), removed from
@@ -80,8 +85,9 @@ public struct PartitionClocks: Sendable {
 
     /// Forgets the customer's held timer (re-armed, erased).
     public mutating func cancel(user: String, partition: Int32) {
-        guard held[partition]?.count ?? 0 > 0 else { return }
-        _ = held[partition]!.cancel(user: user)
+        guard !held.isEmpty, var timers = held.removeValue(forKey: partition) else { return }
+        _ = timers.cancel(user: user)
+        if timers.count > 0 { held[partition] = timers }
     }
 
     /// Forgets partitions that moved to another instance: their clocks and held timers.

@@ -140,6 +140,9 @@ public struct Recommender: Sendable {
         /// The nearest-customer score (when `hasSession`) and the retargeting term.
         var session = 0.0
         var again = 0.0
+        /// The two-step score (unweighted) and its path's index in the list's two-step paths (-1: none).
+        var hop = 0.0
+        var hopPath: Int32 = -1
     }
     /// One list's working table: item id → slot, the slots' ids and terms. Found once per id, so
     /// each candidate's terms are looked up once and the scoring passes run over arrays.
@@ -251,18 +254,25 @@ public struct Recommender: Sendable {
             }
         }
         // Two-step candidates: neighbours of the strongest one-step candidates (``TwoHopScorer``).
-        var twoHop: [String: TwoHopScore] = [:]
+        var hopPaths: [TwoHopScore] = []
         if config.twoHopWeight > 0 && maxAffinity > 0 {
             var oneStep: [String: (cf: Double, source: String)] = [:]
             for i in table.terms.indices where table.terms[i].isCandidate && table.terms[i].bestSource >= 0 {
                 oneStep[table.items[i]] = (table.terms[i].cf, sources[Int(table.terms[i].bestSource)])
             }
-            twoHop = TwoHopScorer(expand: config.twoHopExpand, neighbours: config.twoHopNeighbours)
+            let twoHop = TwoHopScorer(expand: config.twoHopExpand, neighbours: config.twoHopNeighbours)
                 .scores(oneStep: oneStep, sources: Set(sources),
                         neighboursOf: { [exponent = config.similarityPopularityExponent] in
                             similarity.neighbours(of: $0, limit: $1, popularityExponent: exponent)
                         })
-            for item in twoHop.keys.sorted() { table.candidate(item) }
+            // Into the table once: the scoring passes read the term by slot, not by id.
+            hopPaths.reserveCapacity(twoHop.count)
+            for (item, path) in twoHop.sorted(by: { $0.key < $1.key }) {
+                let i = table.candidate(item)
+                table.terms[i].hop = path.score
+                table.terms[i].hopPath = Int32(hopPaths.count)
+                hopPaths.append(path)
+            }
         }
         let segmentTop = segment.map { popularity.topList(segment: $0) }
         let globalTop = popularity.topList(segment: nil)
@@ -323,7 +333,7 @@ public struct Recommender: Sendable {
             if hasCatalog && config.excludeUnavailable && !catalog.isAvailable(items[i]) { continue }
             var cf = config.similarityWeight * t.cf
             if maxNeighbour > 0, t.hasSession { cf += config.sessionWeight * t.session / maxNeighbour }
-            let hop = twoHop.isEmpty ? 0 : config.twoHopWeight * (twoHop[items[i]]?.score ?? 0)
+            let hop = config.twoHopWeight * t.hop
             eligible.append((Int32(i), cf, hop))
         }
         // Branch and bound: the category, segment and global terms are each at most their weight
@@ -382,7 +392,7 @@ public struct Recommender: Sendable {
             let score = cf + cat + seg + glob + again + hop
             guard score > 0 else { continue }
             let scored = Scored(slot: i, category: ci, score: score, cf: cf, cat: cat, seg: seg, glob: glob, again: again,
-                                hop: hop, hopPath: hop > 0 ? twoHop[item] : nil)
+                                hop: hop, hopPath: hop > 0 ? hopPaths[Int(terms[Int(i)].hopPath)] : nil)
             if best.count == config.listSize {
                 guard ranksBefore(scored, best[best.count - 1]) else { continue }
                 best.removeLast()
