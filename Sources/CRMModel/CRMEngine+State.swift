@@ -25,6 +25,11 @@ extension CRMEngine {
     public static let globalKeys = ["similarity", "popularity", "categories", "sessions", "segments", "churn", "clock",
                                     "catalog", "stats"]
 
+    /// The keys of ``globalKeys`` that are the learned models and reference data a seed carries
+    /// (`model.seed`, `streamcrm export-model`): not the clock and not the counters, which belong to
+    /// the stream a state directory has read.
+    public static let modelKeys = ["similarity", "popularity", "categories", "sessions", "segments", "churn", "catalog"]
+
     struct SegmentsState: Codable {
         var standardizer: FeatureStandardizer
         var kmeans: OnlineKMeans

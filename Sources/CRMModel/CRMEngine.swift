@@ -199,7 +199,7 @@ public final class CRMEngine {
         stats.clicks += 1
         let prior = customer.profile.recent
         let outcome = customer.profile.apply(click: click, weights: config.weights)
-        if let item = outcome.itemID, outcome.weight > 0 {
+        if let item = outcome.itemID, outcome.weight > 0, !config.freezeGlobalModels {
             similarity.observe(recent: prior, item: item, ts: click.ts)
             popularity.observe(item: item, segment: customer.segment, ts: click.ts, weight: outcome.weight)
             if let category = click.category {
@@ -238,6 +238,7 @@ public final class CRMEngine {
             return .applied
         case .applied:
             stats.orders += 1
+            guard !config.freezeGlobalModels else { break }
             let items = order.items.map(\.itemID)
             similarity.observe(recent: prior, items: items, ts: order.ts)
             for item in Set(items).sorted() {
@@ -264,12 +265,14 @@ public final class CRMEngine {
                 }
                 customer.alertedEpisode = nil
             }
-            churnScorer.start(at: order.ts)
-            if let b = statsBefore {
-                churnScorer.observeOrder(userID: order.userID, before: b, at: order.ts, horizon: churnHorizon, model: churn)
+            if !config.freezeGlobalModels {
+                churnScorer.start(at: order.ts)
+                if let b = statsBefore {
+                    churnScorer.observeOrder(userID: order.userID, before: b, at: order.ts, horizon: churnHorizon, model: churn)
+                }
+                ordersSinceRefit += 1
+                if ordersSinceRefit >= config.churnRefitEveryOrders { refitChurn(at: order.ts) }
             }
-            ordersSinceRefit += 1
-            if ordersSinceRefit >= config.churnRefitEveryOrders { refitChurn(at: order.ts) }
         }
         armTimer(customer, userID: order.userID)
         updateSegment(customer, userID: order.userID, ts: order.ts, learn: true, position: position, into: &outputs)
@@ -293,6 +296,7 @@ public final class CRMEngine {
     private func updateSegment(_ customer: CustomerState, userID: String, ts: EventTime, learn: Bool,
                                position: SourcePosition, into outputs: inout [ModelOutput]) {
         customer.segmentEvaluatedAt = ts
+        let learn = learn && !config.freezeGlobalModels
         let raw = features(of: customer, at: ts)
         if learn { standardizer.update(raw) }
         let z = standardizer.standardize(raw)
@@ -348,7 +352,7 @@ public final class CRMEngine {
     /// Without `userID`, nearest-customer scores are left out.
     public func recommendations(for customer: CustomerState, userID: String? = nil, at ts: EventTime) -> [RecommendedItem] {
         var neighbourScores: [String: Double] = [:]
-        if let userID, config.recommender.sessionWeight > 0 {
+        if let userID, config.recommender.sessionWeight > 0, !config.freezeGlobalModels {
             neighbourScores = sessions.scores(customer: userID, recent: customer.profile.recent,
                                               decay: config.recommender.recencyDecay,
                                               history: { [customers] in customers[$0]?.profile.recent })
@@ -407,7 +411,7 @@ public final class CRMEngine {
     /// not reached it yet is held (``PartitionClocks``) instead.
     private func fireDueTimers(gated: Bool = true, into outputs: inout [ModelOutput]) {
         guard let now = watermark.current else { return }
-        learnChurn(now: now)
+        if !config.freezeGlobalModels { learnChurn(now: now) }
         let lateness = watermark.configuration.allowedLateness
         for due in timers.popDue(upTo: now) {
             guard let customer = customers[due.userID], let s = ChurnCustomerSnapshot(customer.profile),

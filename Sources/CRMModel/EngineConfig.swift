@@ -47,6 +47,15 @@ public struct EngineConfig: Sendable {
     public var watermark = Watermark.Configuration(allowedLateness: 5_000, maxForwardJump: 7 * millisecondsPerDay)
     /// Recent event ids remembered per customer to drop redelivered events (default 16).
     public var rememberedEventIDs = 16
+    /// Serve the global models without learning (default false): item similarity, popularity,
+    /// category popularity, the session index, the feature standardiser, the k-means centroids and
+    /// segment names, the churn parameters and the churn score's blend stay as restored (from the
+    /// state store or a seed); customers' own state, their segments, recommendations and churn
+    /// timers still follow their events. Session neighbours (which read other customers' live
+    /// histories) are not scored. Erasure still removes a customer's contribution. With frozen
+    /// global models each customer's outputs depend only on that customer's events, whatever the
+    /// partitioning or the interleaving of partitions.
+    public var freezeGlobalModels = false
 
     public init() {}
 }

@@ -10,7 +10,13 @@ enum ReplayCommand {
         guard !parsed.positional.isEmpty else { throw UsageError("replay needs FILE... (- for stdin)") }
         let config = try Configuration.load(file: parsed.value("config"), overrides: parsed.values("set"))
         let topics = TopicNames(config)
-        let processor = EventProcessor(engine: CRMEngine(config: EngineConfig(config)), topics: topics)
+        let engine = CRMEngine(config: EngineConfig(config))
+        let seed = config.string("model.seed")
+        if !seed.isEmpty {
+            let blobs = try ModelSeed.load(from: seed)
+            try engine.restoreGlobals { blobs[$0] }
+        }
+        let processor = EventProcessor(engine: engine, topics: topics)
         processor.pseudonymiser = Pseudonymiser(key: config.string("privacy.pseudonymise.key"))
         var sink = JSONLinesSink(out: BufferedOutput(fd: 1), quiet: parsed.flag("quiet"))
         let progress = ProgressLine(label: "replay")

@@ -15,6 +15,7 @@ public enum StreamCRMCommand {
       produce --bootstrap B [--partitions N] [--max-ahead N --group G]... FILE|-   publish JSON-lines events keyed by user
       read-topics --bootstrap B --topics a,b [--ids] [--follow]   print a topic's messages (or output event ids)
       state-summary --state-dir DIR [--config FILE]   a comparable JSON summary of a state store
+      export-model --state-dir DIR OUT_DIR     the global models of a state directory, as a new one (for model.seed)
       convert --from taobao|otto|cdnow|diginetica FILE   public data set → input events (JSON lines)
       eval-churn FILE [--cutoff YYYY-MM-DD] [--holdout-weeks N] [--set k=v]...   churn AUC and alert quality
       eval [--from taobao|otto|cdnow|diginetica] FILE [--export DIR] [--customer user|session] [--segments-only]
@@ -48,6 +49,7 @@ public enum StreamCRMCommand {
             case "produce": return try ProduceCommand.main(rest)
             case "read-topics": return try ReadTopicsCommand.main(rest)
             case "state-summary": return try StateSummaryCommand.main(rest)
+            case "export-model": return try ExportModelCommand.main(rest)
             case "check-config": return try CheckConfigCommand.main(rest)
             case "eval-churn": return try EvalChurnCommand.main(rest)
             case "inspect": return try InspectCommand.main(rest)

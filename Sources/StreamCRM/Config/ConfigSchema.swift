@@ -69,6 +69,9 @@ public enum ConfigSchema {
         ConfigKey("model.segments.decay", "0.99999", .double(0.5...1), "Per-update decay of centroid weights (Spark StreamingKMeans' a)."),
         ConfigKey("model.segments.hysteresis", "0.1", .double(0...10), "Distance margin a customer must cross to change segment."),
         ConfigKey("model.segments.seed", "42", .int(0...Int64.max), "Seed of k-means++ initialisation."),
+        // Serving a trained model
+        ConfigKey("model.frozen", "false", .bool, "Serve the global models without learning: item similarity, popularity, the session index, segment centroids and names, churn parameters and the churn score stay as restored (from the state store or model.seed); customers' own state, segments, recommendations and churn timers still follow their events; session neighbours are not scored. Each customer's outputs then depend on that customer's events only, however partitions are spread or interleaved."),
+        ConfigKey("model.seed", "", .string(allowEmpty: true), "A state directory (a daemon's, or one written by `streamcrm export-model`) whose global models a state directory without any starts from; its customers, offsets, clock and counters are not taken (empty = start untrained)."),
         // Churn
         ConfigKey("churn.horizon.days", "90", .double(1...3650), reloadable: true, "Churn risk = P(no order within this many days)."),
         ConfigKey("churn.alert.threshold", "0.8", .double(0.01...0.9999), reloadable: true, "Risk at which a churn alert fires."),

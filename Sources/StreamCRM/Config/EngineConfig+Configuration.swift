@@ -47,6 +47,7 @@ extension EngineConfig {
         segmentDecay = c.double("model.segments.decay")
         segmentHysteresis = c.double("model.segments.hysteresis")
         segmentSeed = UInt64(c.int("model.segments.seed"))
+        freezeGlobalModels = c.bool("model.frozen")
         churnHorizonDays = c.double("churn.horizon.days")
         churnThreshold = c.double("churn.alert.threshold")
         churnMinSilence = Int64(c.double("churn.alert.min_silence.days") * Double(millisecondsPerDay))

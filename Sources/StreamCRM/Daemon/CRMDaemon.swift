@@ -63,7 +63,7 @@ public final class CRMDaemon {
                                         everyEvents: Int(configuration.int("checkpoint.interval.events")),
                                         everyMs: Int(configuration.int("checkpoint.interval.ms")),
                                         changelog: changelog, inputTopics: topics.inputs)
-        try checkpointer.restoreGlobals()
+        try checkpointer.restoreGlobals(seed: configuration.string("model.seed"))
         running = configuration
         status = DaemonStatus(maxStallSeconds: Double(configuration.int("health.max_stall.s")),
                               maxLag: configuration.int("ready.max_lag"))

@@ -60,8 +60,16 @@ final class Checkpointer {
         eventsSinceCheckpoint += 1
     }
 
-    /// Restores the global model state (once, at start).
-    func restoreGlobals() throws {
+    /// Restores the global model state (once, at start): the store's own, or, when the store has
+    /// none yet and `seed` names a state directory (`model.seed`), that directory's models.
+    func restoreGlobals(seed: String) throws {
+        if !seed.isEmpty, try !ModelSeed.hasGlobals(store) {
+            let blobs = try ModelSeed.load(from: seed)
+            try engine.restoreGlobals { blobs[$0] }
+            logger.info("global models seeded", ["seed": seed, "keys": blobs.keys.sorted().joined(separator: ","),
+                                                 "similarity_items": engine.similarity.itemCount])
+            return
+        }
         try engine.restoreGlobals { try store.loadGlobal($0) }
     }
 
