@@ -94,6 +94,11 @@ public final class CRMEngine {
             }
             _ = verdict
             advancePartition(click.ts, partition: partition ?? position.partition)
+            // Timers this event's time has passed fire before it is applied: a customer silent
+            // past their alert time was silent, whichever event moves the clock there (their own
+            // next click or order included), so the outcome does not depend on which partition's
+            // event gets there first.
+            fireDueTimers(into: &outputs)
             let customer = state(for: click.userID, partition: partition ?? position.partition)
             guard customer.rememberEventID(click.eventID, limit: config.rememberedEventIDs) else {
                 stats.duplicates += 1
@@ -105,6 +110,7 @@ public final class CRMEngine {
                 return reject("field 'ts': \(order.ts) is too far ahead of the stream's clock (\(watermark.referenceTime ?? 0))")
             }
             advancePartition(order.ts, partition: partition ?? position.partition)
+            fireDueTimers(into: &outputs)  // before the order, as for a click
             let customer = state(for: order.userID, partition: partition ?? position.partition)
             // A cancel or refund may reuse its order's event_id (producers that key every order
             // lifecycle event by the order): it is a different event, so its kind is part of the key.

@@ -8,7 +8,9 @@ import XCTest
 /// (DESIGN.md §5–7), against the in-process mock cluster.
 final class GuaranteeTests: XCTestCase {
     /// A small shop: 120 customers over 40 days, with orders, cancels and refunds.
-    func shopEvents() -> [ShopEvent] {
+    func shopEvents() -> [ShopEvent] { Self.shopEvents() }
+
+    static func shopEvents() -> [ShopEvent] {
         var config = ShopTrafficConfig()
         config.customerCount = 120
         config.itemCount = 80
