@@ -75,6 +75,14 @@ final class ModelSeedTests: XCTestCase {
         }
     }
 
+    func testADaemonWithABadSeedStopsAtStartNamingIt() throws {
+        let missing = try makeStoreTempDirectory(self) + "/no-such-model"
+        let h = try DaemonHarness(partitions: 1)
+        XCTAssertThrowsError(try h.runDaemon(overrides: ["model.seed=\(missing)"])) { error in
+            XCTAssertTrue("\(error)".contains(missing), "\(error)")
+        }
+    }
+
     /// Output event ids of every output topic (tombstones excluded).
     func outputIDs(_ h: DaemonHarness) throws -> (ids: Set<String>, byKind: [String: Int], copies: Int) {
         var ids = Set<String>(), byKind: [String: Int] = [:], copies = 0
