@@ -59,4 +59,33 @@ final class CoPartitioningTests: XCTestCase {
             XCTAssertEqual(pa.union(pb), [0, 1, 2, 3])
         }
     }
+
+    func testTheProblemNamesEachTopicsPartitions() {
+        let tp = { (t: String, p: Int32) in TopicPartition(t, p) }
+        XCTAssertNil(CoPartitioning.problem(assignment: [tp("c", 0), tp("o", 0), tp("c", 2), tp("o", 2), tp("shop.catalog", 5)],
+                                            userKeyed: ["c", "o"]))
+        XCTAssertNil(CoPartitioning.problem(assignment: [], userKeyed: ["c", "o"]), "an instance with nothing to do")
+        XCTAssertNil(CoPartitioning.problem(assignment: [tp("c", 0), tp("c", 1)], userKeyed: ["c"]))
+        let p = CoPartitioning.problem(assignment: [tp("c", 0), tp("c", 1), tp("o", 0), tp("o", 1), tp("o", 2), tp("o", 3)],
+                                       userKeyed: ["c", "o", "ctl"])
+        XCTAssertEqual(p?.contains("partitions c 0,1; o 0,1,2,3; ctl none (does the topic exist?)"), true, p ?? "nil")
+    }
+
+    func testInputTopicsWithDifferentPartitionCountsStopTheDaemonAtStart() throws {
+        // Orders on 8 partitions beside a clickstream and control topic of 4: refused with exit 78.
+        let h = try DaemonHarness(partitions: 4)
+        try h.broker.cluster.createTopic(name: "orders8", partitions: 8, replicationFactor: 1)
+        let config = try Configuration.load(file: nil, environment: [:], overrides: [
+            "kafka.bootstrap.servers=\(h.broker.bootstrapServers)", "kafka.consumer.session.timeout.ms=3000",
+            "group.id=copart-refused", "state.dir=\(h.stateDir)", "http.port=-1", "topic.orders=orders8",
+        ])
+        try h.broker.ensure(topics: TopicNames(config).all.filter { $0 != "orders8" })
+        let lines = LineBox()
+        let logger = Logger(level: .info, sink: { line in lines.withLock { $0.append(line) } })
+        let daemon = try CRMDaemon(configuration: config, logger: logger, stopSignal: StopSignal())
+        XCTAssertEqual(try daemon.run(), 78)
+        let error = lines.withLock { $0.first { $0.contains("not co-partitioned") } } ?? ""
+        XCTAssertTrue(error.contains("orders8 0,1,2,3,4,5,6,7"), error)
+        XCTAssertTrue(error.contains("shop.clickstream 0,1,2,3"), error)
+    }
 }

@@ -38,6 +38,8 @@ public final class CRMDaemon {
     private var running: Configuration
     /// Set when the daemon stops because of an error it could not recover from (exit status 1).
     private var failure: String?
+    /// The exit status of a failure that is not a broker or disk problem (78: configuration).
+    private var failureStatus: Int32?
     /// The graceful shutdown's deadline once a stop began: checkpoints after it (the revoke that
     /// `consumer.close()` triggers) give up at the same deadline.
     private var shutdownDeadline: Date?
@@ -186,7 +188,7 @@ public final class CRMDaemon {
         }
         telemetry.publishFinal(engine: processor.engine, counts: processor.counts)
         logger.info("stopped", ["events": processor.counts.events, "clean": clean])
-        return clean ? 0 : 1
+        return failureStatus ?? (clean ? 0 : 1)
     }
 
     private func pollOnce() throws {
@@ -219,6 +221,13 @@ public final class CRMDaemon {
     private func rebalance(_ event: RebalanceEvent) -> [TopicPartitionOffset]? {
         switch event {
         case .assigned(let partitions):
+            if let problem = CoPartitioning.problem(assignment: assigned.union(partitions), userKeyed: topics.customerKeyedInputs) {
+                logger.error("cannot start", ["error": problem])
+                failure = problem
+                failureStatus = 78  // EX_CONFIG: a deployment error, not worth a restart
+                stopSignal.requestStop()
+                return nil
+            }
             do {
                 let offsets = try checkpointer.restore(partitions: partitions)
                 assigned.formUnion(partitions)

@@ -36,6 +36,10 @@ public struct TopicNames: Sendable, Equatable {
         return [clickstream, orders, catalog, control].filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 
+    /// The input topics keyed by customer, which must be co-partitioned (``CoPartitioning``): all
+    /// inputs but the catalog, which is keyed by item.
+    public var customerKeyedInputs: [String] { inputs.filter { $0 != catalog } }
+
     /// Whether clicks and orders share one topic: its messages are read by their `type`, and
     /// one customer's clicks and orders keep their relative order (one partition per customer).
     public var sharedEventTopic: Bool { clickstream == orders }
