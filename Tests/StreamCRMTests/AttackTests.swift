@@ -203,6 +203,21 @@ final class AttackTests: XCTestCase {
         XCTAssertEqual(StreamCRMCommand.main(["streamcrm", "check-config", file]), 78)
     }
 
+    /// Found by the attack round: `max.poll.interval.ms` below `session.timeout.ms` passed
+    /// check-config, and librdkafka refused the consumer only when `run` created it.
+    func testAPollIntervalBelowTheSessionTimeoutIsRefusedByCheckConfig() throws {
+        func settings(_ sets: [String]) throws -> KafkaSettings {
+            KafkaSettings(try Configuration.load(file: nil, environment: [:], overrides: ["kafka.bootstrap.servers=127.0.0.1:1"] + sets))
+        }
+        XCTAssertThrowsError(try settings(["kafka.consumer.session.timeout.ms=6000", "kafka.consumer.max.poll.interval.ms=5000"]).validate()) {
+            XCTAssertTrue("\($0)".contains("max.poll.interval.ms"), "\($0)")
+            XCTAssertTrue("\($0)".contains("session.timeout.ms (6000)"), "\($0)")
+        }
+        XCTAssertThrowsError(try settings(["kafka.max.poll.interval.ms=40000"]).validate(), "below the 45 s default session timeout")
+        XCTAssertNoThrow(try settings(["kafka.consumer.session.timeout.ms=6000", "kafka.consumer.max.poll.interval.ms=6000"]).validate())
+        XCTAssertNoThrow(try settings([]).validate())
+    }
+
     /// Values that cannot work are refused by validation (found failing; fixed in Configuration.checkCombinations).
     /// - `recommend.triggers=bogus` (no event type has that name: recommendations silently never fire);
     /// - `topic.dead_letter` equal to an input topic (every dead letter is consumed again, refused
