@@ -194,9 +194,12 @@ public final class CRMDaemon {
     private func pollOnce() throws {
         let event = try consumer.poll(timeoutMs: 100) { [self] (message: KafkaMessageView) throws -> TopicPartition in
             let position = SourcePosition(topic: message.topic, partition: message.partition, offset: message.offset)
-            let empty = UnsafeRawBufferPointer(start: nil, count: 0)
             let started = LatencyRecorder.now()
-            try processor.handle(message.value ?? empty, at: position, sink: &sink)
+            if let value = message.value {
+                try processor.handle(value, at: position, sink: &sink)
+            } else {
+                try processor.handleTombstone(key: message.key, at: position, sink: &sink)
+            }
             telemetry.latency.record(from: started, to: LatencyRecorder.now())
             checkpointer.processed(TopicPartition(message.topic, message.partition), nextOffset: message.offset + 1)
             metrics.eventsIn.increment()

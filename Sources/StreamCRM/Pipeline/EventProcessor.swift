@@ -44,6 +44,30 @@ public final class EventProcessor {
         try apply(event, body: body, at: position, sink: &sink)
     }
 
+    /// A message with no value (a tombstone). On the catalog topic (compacted, keyed by item id) it
+    /// withdraws the item: the item is kept as unavailable, with its category, so that it is never
+    /// recommended again until a new catalog record brings it back. Anywhere else, or without a
+    /// usable key, it is a dead letter.
+    public func handleTombstone<S: OutputSink>(key: UnsafeRawBufferPointer?, at position: SourcePosition, sink: inout S) throws {
+        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+        guard position.topic == topics.catalog, !topics.catalog.isEmpty else {
+            counts.decodeErrors += 1
+            try deadLetter("a message without a value (a tombstone) on \(position.topic): only the catalog topic takes tombstones",
+                           empty, position, &sink)
+            return
+        }
+        guard let key, key.count > 0, key.count <= 256, let itemID = String(validating: key, as: UTF8.self),
+              !itemID.contains(where: { $0.isNewline }) else {
+            counts.decodeErrors += 1
+            try deadLetter("a catalog tombstone needs the item id as its key (UTF-8, 1 to 256 bytes)", empty, position, &sink)
+            return
+        }
+        let previous = engine.catalog[itemID]
+        try apply(.catalog(CatalogItem(itemID: itemID, category: previous?.category, brand: previous?.brand,
+                                       price: previous?.price, available: false, tags: previous?.tags ?? [])),
+                  body: empty, at: position, sink: &sink)
+    }
+
     /// Processes one JSON line of a replay file (the topic kind is inferred from the event).
     public func handleLine<S: OutputSink>(_ line: UnsafeRawBufferPointer, at position: SourcePosition, sink: inout S) throws {
         let event: ShopEvent
