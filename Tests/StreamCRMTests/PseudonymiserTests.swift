@@ -33,4 +33,29 @@ final class PseudonymiserTests: XCTestCase {
         XCTAssertEqual(sink.records.last?.key, pseudonym)
         XCTAssertNil(sink.records.last?.value)
     }
+
+    /// Found by the attack round: under pseudonymisation, dead letters still carried the raw
+    /// message, customer id included. `privacy.dead_letter.original=auto` now leaves it out then.
+    func testDeadLettersLeaveTheRawMessageOutWhilePseudonymising() throws {
+        func deadLetter(_ sets: [String]) throws -> String {
+            let processor = EventProcessor(engine: CRMEngine(), topics: TopicNames())
+            processor.configurePrivacy(try Configuration.load(file: nil, environment: [:], overrides: sets))
+            var sink = CollectingSink()
+            // Valid JSON, refused by validation (seconds mistaken for milliseconds).
+            let line = #"{"event_id":"e1","type":"view","user_id":"alice@example.com","item_id":"a","ts":1764755200}"#
+            try Array(line.utf8).withUnsafeBytes {
+                try processor.handleLine($0, at: SourcePosition(topic: "shop.clickstream", partition: 3, offset: 41), sink: &sink)
+            }
+            XCTAssertEqual(processor.counts.deadLetters, 1)
+            return try XCTUnwrap(sink.on(TopicNames().deadLetter).first?.text)
+        }
+        let plain = try deadLetter([])
+        XCTAssertTrue(plain.contains(#""original":"{\"event_id\":\"e1\""#), plain)
+        let pseudonymised = try deadLetter(["privacy.pseudonymise.key=secret"])
+        XCTAssertFalse(pseudonymised.contains("alice"), pseudonymised)
+        XCTAssertTrue(pseudonymised.hasSuffix(#""source":{"topic":"shop.clickstream","partition":3,"offset":41},"original_omitted":true,"original_bytes":91}"#),
+                      pseudonymised)
+        XCTAssertTrue(try deadLetter(["privacy.pseudonymise.key=secret", "privacy.dead_letter.original=keep"]).contains("alice"))
+        XCTAssertFalse(try deadLetter(["privacy.dead_letter.original=omit"]).contains("alice"))
+    }
 }

@@ -17,7 +17,7 @@ enum ReplayCommand {
             try engine.restoreGlobals { blobs[$0] }
         }
         let processor = EventProcessor(engine: engine, topics: topics)
-        processor.pseudonymiser = Pseudonymiser(key: config.string("privacy.pseudonymise.key"))
+        processor.configurePrivacy(config)
         var sink = JSONLinesSink(out: BufferedOutput(fd: 1), quiet: parsed.flag("quiet"))
         let progress = ProgressLine(label: "replay")
         let started = Date()

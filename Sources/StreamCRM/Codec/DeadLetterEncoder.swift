@@ -5,10 +5,15 @@ import CRMModel
 /// is the message body as a JSON string when it is valid UTF-8; otherwise that member is replaced
 /// by `"original_base64":"…"` (standard base64 with padding). An empty body gives `"original":""`.
 /// A body over `maxOriginalBytes` keeps only its start, followed by
-/// `"original_truncated":true,"original_bytes":N` (N = the whole body's size).
+/// `"original_truncated":true,"original_bytes":N` (N = the whole body's size). With
+/// `keepOriginal` false the body is left out: `"original_omitted":true,"original_bytes":N` (the
+/// source position still points at the message, while the source topic retains it).
 public struct DeadLetterEncoder: Sendable {
+    /// Whether the refused message's bytes are included (default true).
+    public var keepOriginal: Bool
+
     /// Creates an encoder.
-    public init() {}
+    public init(keepOriginal: Bool = true) { self.keepOriginal = keepOriginal }
 
     /// Appends the dead letter's JSON to `out`.
     public func encode(reason: String, source: SourcePosition, original: UnsafeRawBufferPointer,
@@ -21,6 +26,12 @@ public struct DeadLetterEncoder: Sendable {
         JSONWriter.appendInt(Int64(source.partition), to: &out)
         JSONWriter.appendRaw(",\"offset\":", to: &out)
         JSONWriter.appendInt(source.offset, to: &out)
+        guard keepOriginal else {
+            JSONWriter.appendRaw("},\"original_omitted\":true,\"original_bytes\":", to: &out)
+            JSONWriter.appendInt(Int64(original.count), to: &out)
+            JSONWriter.appendRaw("}", to: &out)
+            return
+        }
         // A body over `maxOriginalBytes` is cut (at a character boundary when it is UTF-8): escaped
         // (up to 6 bytes per byte) or in base64 it could otherwise exceed Kafka's message.max.bytes,
         // and a dead letter the producer refuses would stop the daemon on that message for good.

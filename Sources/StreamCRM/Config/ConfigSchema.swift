@@ -89,6 +89,7 @@ public enum ConfigSchema {
         ConfigKey("time.idle_advance", "false", .bool, "Advance event time with the wall clock while the stream is idle (off in replay)."),
         // Privacy
         ConfigKey("privacy.pseudonymise.key", "", .string(allowEmpty: true), "If set, customer ids are replaced by a keyed hash on input."),
+        ConfigKey("privacy.dead_letter.original", "auto", .choice(["auto", "keep", "omit"]), "What a dead letter carries of the refused message: keep = its bytes; omit = only its size (the source topic, partition and offset still point at it); auto = keep, or omit while privacy.pseudonymise.key is set, so that raw customer ids do not reach the dead-letter topic."),
         // Operations
         ConfigKey("http.address", "127.0.0.1", .string(allowEmpty: false), "Address the HTTP endpoint binds to."),
         ConfigKey("http.port", "9464", .int(-1...65_535), "Port of /metrics, /health, /ready and /customers (-1 = off, 0 = any)."),

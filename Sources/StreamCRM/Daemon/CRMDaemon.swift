@@ -55,7 +55,7 @@ public final class CRMDaemon {
         topics = TopicNames(configuration)
         let engine = CRMEngine(config: EngineConfig(configuration))
         processor = EventProcessor(engine: engine, topics: topics)
-        processor.pseudonymiser = Pseudonymiser(key: configuration.string("privacy.pseudonymise.key"))
+        processor.configurePrivacy(configuration)
         metrics = DaemonMetrics()
         store = try StateStore(directory: configuration.string("state.dir"))
         let changelog = topics.changelog.isEmpty ? nil : StateChangelog(

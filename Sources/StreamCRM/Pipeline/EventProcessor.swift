@@ -13,10 +13,15 @@ public final class EventProcessor {
 
     /// Replaces customer ids on input when `privacy.pseudonymise.key` is set.
     public var pseudonymiser: Pseudonymiser?
+    /// Whether dead letters carry the refused message's bytes (`privacy.dead_letter.original`).
+    public var deadLettersKeepOriginal: Bool {
+        get { deadLetters.keepOriginal }
+        set { deadLetters.keepOriginal = newValue }
+    }
 
     private let decoder = EventDecoder()
     private let encoder = OutputEncoder()
-    private let deadLetters = DeadLetterEncoder()
+    private var deadLetters = DeadLetterEncoder()
     private var outputs: [ModelOutput] = []
     private var buffer: [UInt8] = []
 
@@ -25,6 +30,18 @@ public final class EventProcessor {
         self.topics = topics
         outputs.reserveCapacity(16)
         buffer.reserveCapacity(4096)
+    }
+
+    /// Applies the privacy keys: `privacy.pseudonymise.key` (pseudonyms on input) and
+    /// `privacy.dead_letter.original` (auto: dead letters keep the original bytes unless
+    /// pseudonymisation is on, since those bytes hold the raw customer id).
+    public func configurePrivacy(_ config: Configuration) {
+        pseudonymiser = Pseudonymiser(key: config.string("privacy.pseudonymise.key"))
+        switch config.string("privacy.dead_letter.original") {
+        case "keep": deadLettersKeepOriginal = true
+        case "omit": deadLettersKeepOriginal = false
+        default: deadLettersKeepOriginal = pseudonymiser == nil
+        }
     }
 
     /// Processes one Kafka message body from `position.topic`.
