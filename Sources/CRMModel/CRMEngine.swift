@@ -239,6 +239,11 @@ public final class CRMEngine {
             return reject("field 'order_id': \(order.type.rawValue) names order '\(order.orderID)', which customer '\(order.userID)' does not have")
         case .cancelled:
             stats.cancels += 1
+            // Cancelling the order an alerted silence followed does not start a new silence: the
+            // customer has been quiet since their previous order, and that is what was alerted.
+            if let alerted = customer.alertedEpisode, let last = customer.profile.lastOrderAt, last < alerted {
+                customer.alertedEpisode = last
+            }
         case .refunded:
             stats.refunds += 1
             return .applied
@@ -395,7 +400,7 @@ public final class CRMEngine {
     }
 
     /// Notes an event's time on its partition and puts back the held timers that partition has
-    /// now reached (before the event is applied, so that the customer's own order re-arms over it).
+    /// now reached (they fire before the event is applied).
     private func advancePartition(_ ts: EventTime, partition: Int32) {
         partitionClocks.observe(ts, partition: partition)
         for due in partitionClocks.release(partition: partition, lateness: watermark.configuration.allowedLateness) {
@@ -514,7 +519,9 @@ public final class CRMEngine {
         erasedCustomers[userID] = customers[userID]?.partition ?? partition
         if let customer = customers.removeValue(forKey: userID) {
             let p = customer.profile
-            similarity.forget(recent: p.recent)
+            // With frozen models the customer's events added nothing to the co-occurrence (what
+            // it holds came from the seed, aggregated, not per customer): nothing to subtract.
+            if !config.freezeGlobalModels { similarity.forget(recent: p.recent) }
             sessions.forget(customer: userID)
             if let first = p.firstOrderAt, let last = p.lastOrderAt, p.orderCount > 0 {
                 churnSummaries.remove(orders: p.orderCount, firstOrderAt: first, lastOrderAt: last)

@@ -129,6 +129,30 @@ final class ChurnEngineTests: XCTestCase {
                        ["churn/c/\(t0 + 5 * day)", "churn/c/\(t0 + 400 * day)"])
     }
 
+    /// Found by the attack round: cancelling the order an alerted silence followed re-armed the
+    /// customer's previous episode with a timer long past, and a second alert went out at once,
+    /// stamped months before the cancel. The silence is the same one: alerted once.
+    func testCancellingTheAlertedOrderDoesNotAlertTheSameSilenceAgain() {
+        let e = makeEngine(minSilence: 14 * day)
+        var out: [ModelOutput] = []
+        _ = order(e, "x", at: t0, into: &out)
+        advance(e, to: t0 + 10 * day, into: &out)
+        XCTAssertEqual(order(e, "x", at: t0 + 10 * day, into: &out), .applied)
+        let second = "o\(offset)"
+        advance(e, to: t0 + 200 * day, into: &out)
+        XCTAssertEqual(alerts(out).map(\.eventID), ["churn/x/\(t0 + 10 * day)"])
+        offset += 1
+        let cancel = OrderEvent(eventID: "e\(offset)", type: .cancel, orderID: second, userID: "x", ts: t0 + 201 * day)
+        XCTAssertEqual(e.process(.order(cancel), at: SourcePosition(topic: "t", partition: 0, offset: offset), into: &out), .applied)
+        XCTAssertEqual(e.customers["x"]?.profile.lastOrderAt, t0)
+        advance(e, to: t0 + 400 * day, into: &out)
+        XCTAssertEqual(alerts(out).map(\.eventID), ["churn/x/\(t0 + 10 * day)"], "no second alert for the same silence")
+        // An order after the cancel ends the silence; the next one is alerted again.
+        _ = order(e, "x", at: t0 + 401 * day, into: &out)
+        advance(e, to: t0 + 700 * day, into: &out)
+        XCTAssertEqual(alerts(out).map(\.eventID), ["churn/x/\(t0 + 10 * day)", "churn/x/\(t0 + 401 * day)"])
+    }
+
     func testFarFutureEventIsRefusedAndFiresNothing() {
         let e = makeEngine()
         var out: [ModelOutput] = []

@@ -95,4 +95,25 @@ final class FrozenModelTests: XCTestCase {
         let b = try serve(globals: globals, frozen: false, interleaved(served, seed: 3))
         XCTAssertNotEqual(a.outputs, b.outputs)
     }
+
+    /// Found by the attack round: erasure subtracted the forgotten customer's recent pairs from
+    /// the frozen co-occurrence, although their events had added nothing to it (it came from the
+    /// seed), so another customer's erasure changed everyone's recommendations.
+    func testErasureLeavesAFrozenSimilarityAlone() throws {
+        let (warm, served) = split()
+        let trainer = CRMEngine(config: EngineStateTests.config())
+        _ = EngineStateTests.feed(trainer, warm)
+        let globals = Dictionary(uniqueKeysWithValues: trainer.encodeGlobals().map { ($0.key, $0.state) })
+        var c = EngineStateTests.config()
+        c.freezeGlobalModels = true
+        let engine = CRMEngine(config: c)
+        try engine.restoreGlobals { globals[$0] }
+        var outputs: [ModelOutput] = []
+        for (e, p) in served.prefix(400) { engine.process(e, at: p, into: &outputs) }
+        let user = try XCTUnwrap(engine.customers.keys.sorted().first { !(engine.customers[$0]?.profile.recent.isEmpty ?? true) })
+        engine.process(.forgetUser(userID: user), at: SourcePosition(topic: "control", partition: 0, offset: 0), into: &outputs)
+        XCTAssertNil(engine.customers[user])
+        let similarity = { (e: CRMEngine) in e.encodeGlobals().first { $0.key == "similarity" }!.state }
+        XCTAssertEqual(similarity(engine), similarity(trainer))
+    }
 }
