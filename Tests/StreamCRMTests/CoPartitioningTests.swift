@@ -1,3 +1,4 @@
+import CRMModel
 import Foundation
 import Kafka
 import XCTest
@@ -87,5 +88,35 @@ final class CoPartitioningTests: XCTestCase {
         let error = lines.withLock { $0.first { $0.contains("not co-partitioned") } } ?? ""
         XCTAssertTrue(error.contains("orders8 0,1,2,3,4,5,6,7"), error)
         XCTAssertTrue(error.contains("shop.clickstream 0,1,2,3"), error)
+    }
+
+    /// Found by the attack round: a catalog topic with more partitions than the customer topics
+    /// (it is keyed by item, so it may) made the daemon look for changelog partitions that do not
+    /// exist and stop with exit 1.
+    func testACatalogWithMorePartitionsIsAllowed() throws {
+        let h = try DaemonHarness(partitions: 4)
+        try h.broker.cluster.createTopic(name: "catalog8", partitions: 8, replicationFactor: 1)
+        let config = try Configuration.load(file: nil, environment: [:], overrides: [
+            "kafka.bootstrap.servers=\(h.broker.bootstrapServers)", "kafka.consumer.session.timeout.ms=3000",
+            "group.id=copart-catalog", "state.dir=\(h.stateDir)", "http.port=-1", "topic.catalog=catalog8",
+        ])
+        try h.broker.ensure(topics: TopicNames(config).all.filter { $0 != "catalog8" })
+        let encoder = EventEncoder()
+        var records = (0..<8).map { i in
+            (topic: "catalog8", key: "i\(i)", value: encoder.encode(.catalog(CatalogItem(itemID: "i\(i)", category: "c"))))
+        }
+        for n in 0..<20 {
+            let click = ClickEvent(eventID: "e\(n)", type: .view, userID: "u\(n % 5)", itemID: "i\(n % 8)",
+                                   ts: 1_764_755_200_000 + Int64(n) * 1000)
+            records.append((topic: h.topics.clickstream, key: click.userID, value: encoder.encode(.click(click))))
+        }
+        try h.produce(records)
+        var options = DaemonOptions()
+        options.stopWhenCaughtUp = true
+        options.caughtUpIdleSeconds = 0.5
+        let daemon = try CRMDaemon(configuration: config, logger: Logger(level: .error), stopSignal: StopSignal(), options: options)
+        XCTAssertEqual(try daemon.run(), 0)
+        XCTAssertEqual(daemon.processor.engine.catalog.count, 8)
+        XCTAssertEqual(try StoredEngine.load(directory: h.stateDir).customers.count, 5, "every customer checkpointed")
     }
 }

@@ -64,7 +64,8 @@ public final class CRMDaemon {
         checkpointer = try Checkpointer(store: store, engine: engine, logger: logger, metrics: metrics,
                                         everyEvents: Int(configuration.int("checkpoint.interval.events")),
                                         everyMs: Int(configuration.int("checkpoint.interval.ms")),
-                                        changelog: changelog, inputTopics: topics.inputs)
+                                        changelog: changelog, inputTopics: topics.inputs,
+                                        customerTopics: topics.customerKeyedInputs)
         try checkpointer.restoreGlobals(seed: configuration.string("model.seed"))
         running = configuration
         status = DaemonStatus(maxStallSeconds: Double(configuration.int("health.max_stall.s")),
@@ -248,6 +249,7 @@ public final class CRMDaemon {
             } catch {
                 logger.error("cannot restore state", ["error": "\(error)"])
                 failure = "cannot restore state: \(error)"
+                if let e = error as? DaemonError, e.exitStatus != 1 { failureStatus = e.exitStatus }
                 stopSignal.requestStop()
                 return nil
             }

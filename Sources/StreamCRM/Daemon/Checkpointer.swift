@@ -17,6 +17,9 @@ final class Checkpointer {
     let changelog: StateChangelog?
     /// The input topics (offsets are kept per input topic and partition).
     let inputTopics: [String]
+    /// The customer-keyed input topics (all inputs but the catalog): their partition numbers are
+    /// the ones customer state is held, restored and handed over by.
+    let customerTopics: Set<String>
     /// This state directory's identity in changelog markers.
     let instanceID: String
 
@@ -38,11 +41,12 @@ final class Checkpointer {
     static let checkpointGlobalKey = "checkpoint"
 
     init(store: StateStore, engine: CRMEngine, logger: Logger, metrics: DaemonMetrics, everyEvents: Int, everyMs: Int,
-         changelog: StateChangelog?, inputTopics: [String]) throws {
+         changelog: StateChangelog?, inputTopics: [String], customerTopics: [String]) throws {
         self.store = store; self.engine = engine; self.logger = logger; self.metrics = metrics
         self.everyEvents = everyEvents; self.everyMs = everyMs
         self.changelog = changelog
         self.inputTopics = inputTopics
+        self.customerTopics = Set(customerTopics)
         if let id = try store.meta("instance_id") {
             instanceID = id
         } else {
@@ -81,7 +85,9 @@ final class Checkpointer {
     /// checkpoint anywhere, the partition starts from the group's committed offset.
     func restore(partitions: [TopicPartition]) throws -> [TopicPartitionOffset] {
         let started = Date()
-        let numbers = Set(partitions.map(\.partition)).subtracting(ownedPartitions).sorted()
+        // Catalog partitions carry no customer state (the catalog may have another partition count).
+        let numbers = Set(partitions.filter { customerTopics.contains($0.topic) }.map(\.partition))
+            .subtracting(ownedPartitions).sorted()
         var local = try store.offsets()
         var loaded = 0, rebuilt: [Int32] = []
         for p in numbers {
@@ -144,7 +150,7 @@ final class Checkpointer {
     /// Forgets partitions that moved to another instance (their state is checkpointed).
     func release(partitions: [TopicPartition]) {
         for tp in partitions { positions[tp] = nil }
-        let gone = Set(partitions.map(\.partition))
+        let gone = Set(partitions.filter { customerTopics.contains($0.topic) }.map(\.partition))
         ownedPartitions.subtract(gone)
         engine.dropCustomers(partitions: gone)
     }
@@ -220,7 +226,7 @@ final class Checkpointer {
         let offsets = positions.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
         if let changelog {
             var byPartition: [Int32: [String: Int64]] = [:]
-            for (tp, next) in offsets { byPartition[tp.partition, default: [:]][tp.topic] = next }
+            for (tp, next) in offsets where customerTopics.contains(tp.topic) { byPartition[tp.partition, default: [:]][tp.topic] = next }
             for p in ownedPartitions.union(touched).sorted() {
                 let marker = StateChangelog.Marker(instance: instanceID, sequence: sequence, offsets: byPartition[p] ?? [:])
                 try changelog.appendMarker(marker, partition: p, producer: producer)
@@ -261,5 +267,11 @@ final class Checkpointer {
 /// A fatal daemon error with its explanation.
 public struct DaemonError: Error, CustomStringConvertible {
     public var description: String
-    public init(_ description: String) { self.description = description }
+    /// The exit status the daemon stops with: 1, or 78 (EX_CONFIG) for a deployment error that a
+    /// restart cannot fix (systemd's RestartPreventExitStatus=78 then stops retrying).
+    public var exitStatus: Int32
+    public init(_ description: String, exitStatus: Int32 = 1) {
+        self.description = description
+        self.exitStatus = exitStatus
+    }
 }

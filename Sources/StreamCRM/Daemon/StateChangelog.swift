@@ -87,7 +87,7 @@ final class StateChangelog {
         case .success(let w): return w
         case .failure(let error):
             if [.unknownPartition, .unknownTopicOrPartition, .unknownTopic].contains(error.code) {
-                throw DaemonError("the state changelog \(tp.topic) has no partition \(tp.partition): create the topic, compacted, with as many partitions as the input topics (deploy/create-topics.sh; dev-broker creates it for the group.id it is given): \(error)")
+                throw DaemonError("the state changelog \(tp.topic) has no partition \(tp.partition): create the topic, compacted, with as many partitions as the input topics (deploy/create-topics.sh; dev-broker creates it for the group.id it is given): \(error)", exitStatus: 78)
             }
             throw error
         }
