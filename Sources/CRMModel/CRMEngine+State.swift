@@ -188,6 +188,32 @@ extension CRMEngine {
     }
 
     /// Whether saved segments match the engine's k and feature dimension and are self-consistent.
+    /// Why a set of model blobs (a seed: ``modelKeys``) cannot serve under this engine's
+    /// configuration, or nil: each key is decoded on its own (so a damaged blob is named), the
+    /// segments must have been trained with this engine's k, and there must be something trained.
+    /// `checkSegmentCount: false` skips the k check (exporting, with no configuration to compare).
+    public func seedProblem(_ blobs: [String: [UInt8]], checkSegmentCount: Bool = true) -> String? {
+        for key in Self.modelKeys {
+            guard let blob = blobs[key] else { continue }
+            do {
+                try CRMEngine(config: config).restoreGlobals { $0 == key ? blob : nil }
+            } catch {
+                return "its '\(key)' model is damaged: \(error)"
+            }
+        }
+        if checkSegmentCount, let blob = blobs["segments"], let seg = try? Self.decode(SegmentsState.self, blob),
+           !Self.segmentsFit(seg, k: config.segmentCount) {
+            return "its segments were trained with k=\(seg.kmeans.configuration.k) (model.segments.k is \(config.segmentCount)): "
+                + "set model.segments.k=\(seg.kmeans.configuration.k), or export a model trained with k=\(config.segmentCount)"
+        }
+        let scratch = CRMEngine(config: config)
+        try? scratch.restoreGlobals { blobs[$0] }
+        if scratch.similarity.itemCount == 0 && !scratch.kmeans.isInitialized && scratch.popularity.itemCount() == 0 {
+            return "its models are empty (exported from a state directory that had read no events?)"
+        }
+        return nil
+    }
+
     private static func segmentsFit(_ s: SegmentsState, k: Int) -> Bool {
         let d = CustomerFeatures.dimension
         let km = s.kmeans

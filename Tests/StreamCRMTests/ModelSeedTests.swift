@@ -83,6 +83,43 @@ final class ModelSeedTests: XCTestCase {
         }
     }
 
+    /// Found by the attack round: a seed trained with another k was dropped silently (no segments
+    /// at all when frozen), a damaged blob was reported without naming the seed or the model, an
+    /// empty model was accepted.
+    func testASeedIsCheckedAgainstTheRunningConfiguration() throws {
+        let source = try checkpointedStore(trainedEngine())
+        let seed = try makeStoreTempDirectory(self) + "/seed"
+        try ModelSeed.export(ModelSeed.load(from: source), to: seed)
+        XCTAssertNoThrow(try ModelSeed.load(from: seed, config: EngineConfig()))
+        var k3 = EngineConfig()
+        k3.segmentCount = 3
+        XCTAssertThrowsError(try ModelSeed.load(from: seed, config: k3)) { error in
+            XCTAssertTrue(error is ConfigError, "\(error)")
+            XCTAssertTrue("\(error)".contains("model.seed"), "\(error)")
+            XCTAssertTrue("\(error)".contains("trained with k=5 (model.segments.k is 3)"), "\(error)")
+        }
+
+        // A damaged segments blob is named.
+        var blobs = try ModelSeed.load(from: seed)
+        blobs["segments"] = Array(blobs["segments"]!.prefix(100))
+        let damaged = try makeStoreTempDirectory(self) + "/damaged"
+        try ModelSeed.export(blobs, to: damaged)
+        XCTAssertThrowsError(try ModelSeed.load(from: damaged, config: EngineConfig())) { error in
+            XCTAssertTrue("\(error)".contains("model seed \(damaged): its 'segments' model is damaged"), "\(error)")
+        }
+
+        // Models that learned nothing: refused as a seed, and export-model refuses them too.
+        let untrained = try checkpointedStore(CRMEngine())
+        let empty = try makeStoreTempDirectory(self) + "/empty"
+        try ModelSeed.export(ModelSeed.load(from: untrained), to: empty)
+        XCTAssertThrowsError(try ModelSeed.load(from: empty, config: EngineConfig())) { error in
+            XCTAssertTrue("\(error)".contains("its models are empty"), "\(error)")
+        }
+        let out = try makeStoreTempDirectory(self) + "/out"
+        XCTAssertEqual(StreamCRMCommand.main(["streamcrm", "export-model", "--state-dir", untrained, out]), 2)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
     /// Output event ids of every output topic (tombstones excluded).
     func outputIDs(_ h: DaemonHarness) throws -> (ids: Set<String>, byKind: [String: Int], copies: Int) {
         var ids = Set<String>(), byKind: [String: Int] = [:], copies = 0

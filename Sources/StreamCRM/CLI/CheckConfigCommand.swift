@@ -1,3 +1,5 @@
+import CRMModel
+
 /// `streamcrm check-config FILE`: validates a configuration without starting anything.
 enum CheckConfigCommand {
     static func main(_ args: [String]) throws -> Int32 {
@@ -8,6 +10,8 @@ enum CheckConfigCommand {
         let config = try Configuration.load(file: file, overrides: parsed.values("set"))
         try config.requireForDaemon()
         try KafkaSettings(config).validate()
+        let seed = config.string("model.seed")
+        if !seed.isEmpty { _ = try ModelSeed.load(from: seed, config: EngineConfig(config)) }
         print("\(file): OK (\(config.kafkaCommon.count + config.kafkaConsumer.count + config.kafkaProducer.count) librdkafka properties, \(ConfigSchema.keys.count) StreamCRM keys)")
         return 0
     }

@@ -1,3 +1,5 @@
+import CRMModel
+
 /// `streamcrm export-model --state-dir DIR OUT_DIR`: copies the global models of a state directory
 /// (``ModelSeed``: similarity, popularity, categories, sessions, segments, churn, catalog; no
 /// customers, offsets, clock or counters) into a new state directory, which `model.seed` can then
@@ -11,6 +13,9 @@ enum ExportModelCommand {
             throw UsageError("export-model needs one OUT_DIR (a new state directory)")
         }
         let blobs = try ModelSeed.load(from: dir)
+        if let problem = CRMEngine().seedProblem(blobs, checkSegmentCount: false) {
+            throw UsageError("\(dir) cannot be exported: \(problem)")
+        }
         try ModelSeed.export(blobs, to: out)
         let bytes = blobs.values.reduce(0) { $0 + $1.count }
         StandardError.write("export-model: \(blobs.count) model blobs (\(bytes) bytes: \(blobs.keys.sorted().joined(separator: ", "))) from \(dir) to \(out)\n")

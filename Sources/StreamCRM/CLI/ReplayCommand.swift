@@ -13,7 +13,7 @@ enum ReplayCommand {
         let engine = CRMEngine(config: EngineConfig(config))
         let seed = config.string("model.seed")
         if !seed.isEmpty {
-            let blobs = try ModelSeed.load(from: seed)
+            let blobs = try ModelSeed.load(from: seed, config: engine.config)
             try engine.restoreGlobals { blobs[$0] }
         }
         let processor = EventProcessor(engine: engine, topics: topics)

@@ -68,13 +68,20 @@ final class Checkpointer {
     /// none yet and `seed` names a state directory (`model.seed`), that directory's models.
     func restoreGlobals(seed: String) throws {
         if !seed.isEmpty, try !ModelSeed.hasGlobals(store) {
-            let blobs = try ModelSeed.load(from: seed)
+            let blobs = try ModelSeed.load(from: seed, config: engine.config)
             try engine.restoreGlobals { blobs[$0] }
             logger.info("global models seeded", ["seed": seed, "keys": blobs.keys.sorted().joined(separator: ","),
                                                  "similarity_items": engine.similarity.itemCount])
-            return
+        } else {
+            if !seed.isEmpty {
+                logger.info("model.seed not used: the state directory has global models of its own",
+                            ["seed": seed, "state_dir": store.directory])
+            }
+            try engine.restoreGlobals { try store.loadGlobal($0) }
         }
-        try engine.restoreGlobals { try store.loadGlobal($0) }
+        if engine.config.freezeGlobalModels, engine.similarity.itemCount == 0, !engine.kmeans.isInitialized {
+            logger.warn("model.frozen=true with empty global models: nothing will be recommended from similarity and no segment assigned (set model.seed)")
+        }
     }
 
     /// Loads the customers of newly assigned partitions and returns where to resume each one.

@@ -20,6 +20,22 @@ public enum ModelSeed {
         return blobs
     }
 
+    /// The model blobs of `path` (``load(from:)``), checked against the running configuration
+    /// (``CRMEngine/seedProblem(_:)``): every problem is a ``ConfigError`` on `model.seed` naming
+    /// the path, so that `run`, `replay` and `check-config` refuse it with exit status 78.
+    public static func load(from path: String, config: EngineConfig) throws -> [String: [UInt8]] {
+        let blobs: [String: [UInt8]]
+        do {
+            blobs = try load(from: path)
+        } catch let error as StoreError {
+            throw ConfigError(key: "model.seed", value: path, problem: "cannot serve as a model seed: \(error.message)")
+        }
+        if let problem = CRMEngine(config: config).seedProblem(blobs) {
+            throw ConfigError(key: "model.seed", value: path, problem: "model seed \(path): \(problem)")
+        }
+        return blobs
+    }
+
     /// Whether the store holds any global state (a state directory that has been checkpointed).
     public static func hasGlobals(_ store: StateStore) throws -> Bool {
         for key in CRMEngine.globalKeys where try store.loadGlobal(key) != nil { return true }
