@@ -56,13 +56,13 @@ public struct KafkaSettings {
         } catch {
             throw ConfigError(key: "kafka.*", value: nil, problem: "librdkafka refused the configuration: \(error)")
         }
-        // librdkafka checks these two against each other only when the consumer is created (a
-        // start that fails after check-config said yes): check them here. Defaults: 45 s, 300 s.
-        let session = Int(consumer["session.timeout.ms"] ?? "") ?? 45_000
-        let maxPoll = Int(consumer["max.poll.interval.ms"] ?? "") ?? 300_000
-        if maxPoll < session {
-            throw ConfigError(key: "kafka.consumer.max.poll.interval.ms", value: String(maxPoll),
-                              problem: "must be at least session.timeout.ms (\(session)): librdkafka refuses a consumer otherwise")
+        // librdkafka checks some properties against each other only when a client is created
+        // (a start that failed after check-config said yes): create each once, with no brokers.
+        do {
+            try consumer.validateByCreatingClient(consumer: true)
+            try producer.validateByCreatingClient(consumer: false)
+        } catch {
+            throw ConfigError(key: "kafka.*", value: nil, problem: "librdkafka refused the configuration: \(error)")
         }
     }
 }
