@@ -237,6 +237,28 @@ public final class KafkaConsumer: @unchecked Sendable {
         return (low, high)
     }
 
+    /// The number of partitions of `topic`, from the cluster's metadata (blocks up to `timeoutMs`).
+    /// Throws when the topic does not exist or the brokers cannot be asked.
+    public func partitionCount(of topic: String, timeoutMs: Int32) throws(KafkaError) -> Int {
+        // Ownership: the topic handle is ours until rd_kafka_topic_destroy; the metadata until
+        // rd_kafka_metadata_destroy (both below, whatever happens in between).
+        guard let rkt = rd_kafka_topic_new(rk, topic, nil) else {
+            throw KafkaError(rd_kafka_last_error(), context: "topic handle for \(topic)")
+        }
+        defer { rd_kafka_topic_destroy(rkt) }
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        try KafkaError.check(rd_kafka_metadata(rk, 0, rkt, &metadata, timeoutMs), "metadata of \(topic)", rk: rk)
+        guard let md = metadata else { throw KafkaError(code: .fail, message: "metadata of \(topic): none returned") }
+        defer { rd_kafka_metadata_destroy(md) }
+        for i in 0..<Int(md.pointee.topic_cnt) {
+            let t = md.pointee.topics[i]
+            guard String(cString: t.topic) == topic else { continue }
+            if t.err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(t.err, context: "metadata of \(topic)") }
+            return Int(t.partition_cnt)
+        }
+        throw KafkaError(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, context: "metadata of \(topic)")
+    }
+
     /// Watermarks as last seen in fetch responses (no network; `-1001` where unknown).
     public func cachedWatermarks(for tp: TopicPartition) throws(KafkaError) -> (low: Int64, high: Int64) {
         var low: Int64 = 0, high: Int64 = 0

@@ -10,6 +10,13 @@ import XCTest
 final class CoPartitioningTests: XCTestCase {
     func testEachInstanceOwnsTheSamePartitionNumbersOfEveryInputTopic() throws {
         let h = try DaemonHarness(partitions: 4)
+        // Catalog records on every partition: each instance reads the whole catalog (CatalogReader),
+        // not the partitions the group gives it.
+        let encoder = EventEncoder()
+        try h.broker.ensure(topics: [h.topics.catalog])
+        try h.produce((0..<12).map { i in
+            (topic: h.topics.catalog, key: "i\(i)", value: encoder.encode(.catalog(CatalogItem(itemID: "i\(i)", category: "c"))))
+        })
         var daemons: [(daemon: CRMDaemon, stop: StopSignal, lines: LineBox, done: DispatchSemaphore)] = []
         for name in ["a", "b"] {
             let dir = h.stateDir + "-" + name
@@ -33,7 +40,7 @@ final class CoPartitioningTests: XCTestCase {
             for d in daemons { d.stop.requestStop(); _ = d.done.wait(timeout: .now() + 60) }
             for name in ["a", "b"] { try? FileManager.default.removeItem(atPath: h.stateDir + "-" + name) }
         }
-        let inputs = h.topics.inputs
+        let inputs = h.topics.customerKeyedInputs
         // Stable split: both have partitions and together hold every input partition once.
         XCTAssertTrue(eventually(timeout: 60) {
             let a = daemons[0].daemon.status.assignedPartitions, b = daemons[1].daemon.status.assignedPartitions
@@ -58,6 +65,9 @@ final class CoPartitioningTests: XCTestCase {
         if let pa = aNumbers.first, let pb = bNumbers.first {
             XCTAssertTrue(pa.isDisjoint(with: pb))
             XCTAssertEqual(pa.union(pb), [0, 1, 2, 3])
+        }
+        for d in daemons {
+            XCTAssertTrue(eventually(timeout: 30) { d.daemon.metrics.catalogItems.value == 12 }, "the whole catalog on each instance")
         }
     }
 

@@ -20,6 +20,8 @@ public final class CRMDaemon {
     let options: DaemonOptions
 
     private var consumer: KafkaConsumer!
+    /// Reads the whole catalog topic, outside the group (nil without a catalog topic).
+    private var catalogReader: CatalogReader?
     private var producer: KafkaProducer!
     private var sink: KafkaSink!
     /// Partitions currently assigned and whether their state has been restored.
@@ -132,9 +134,17 @@ public final class CRMDaemon {
             http?.stop()
             status.setHTTPPort(nil)
         }
-        try consumer.subscribe(topics: topics.inputs)
-        logger.info("started", ["group": configuration.string("group.id"), "topics": topics.inputs.joined(separator: ","),
-                                "state_dir": configuration.string("state.dir")])
+        if !topics.catalog.isEmpty {
+            let reader = try CatalogReader(topic: topics.catalog, settings: settings.consumer, logger: logger)
+            var stored: [Int32: Int64] = [:]
+            for (key, next) in try store.offsets() where key.topic == topics.catalog { stored[key.partition] = next }
+            try reader.start(stored: stored, deadline: Date().addingTimeInterval(Self.catalogBootstrapSeconds)) { try handleMessage($0) }
+            catalogReader = reader
+        }
+        defer { catalogReader?.close() }
+        try consumer.subscribe(topics: topics.customerKeyedInputs)
+        logger.info("started", ["group": configuration.string("group.id"), "topics": topics.customerKeyedInputs.joined(separator: ","),
+                                "catalog": topics.catalog, "state_dir": configuration.string("state.dir")])
         let deadlineSeconds = Double(configuration.int("shutdown.deadline.s"))
         var unassignedSince: Date? = Date()
         while !stopSignal.isStopRequested {
@@ -161,6 +171,7 @@ public final class CRMDaemon {
                 }
             }
             try pollOnce()
+            try catalogReader?.poll { try handleMessage($0) }
             producer.poll(timeoutMs: 0)
             try checkpointer.maybeCheckpoint(producer: producer, consumer: consumer, stop: stopSignal)
             if options.stopWhenCaughtUp && restoredOnce && !assigned.isEmpty && eofPartitions.isSuperset(of: assigned)
@@ -194,16 +205,7 @@ public final class CRMDaemon {
 
     private func pollOnce() throws {
         let event = try consumer.poll(timeoutMs: 100) { [self] (message: KafkaMessageView) throws -> TopicPartition in
-            let position = SourcePosition(topic: message.topic, partition: message.partition, offset: message.offset)
-            let started = LatencyRecorder.now()
-            if let value = message.value {
-                try processor.handle(value, at: position, sink: &sink)
-            } else {
-                try processor.handleTombstone(key: message.key, at: position, sink: &sink)
-            }
-            telemetry.latency.record(from: started, to: LatencyRecorder.now())
-            checkpointer.processed(TopicPartition(message.topic, message.partition), nextOffset: message.offset + 1)
-            metrics.eventsIn.increment()
+            try handleMessage(message)
             return TopicPartition(message.topic, message.partition)
         }
         switch event {
@@ -221,6 +223,24 @@ public final class CRMDaemon {
             }
         }
     }
+
+    /// One input message (from the group or the catalog reader): processed, its outputs handed
+    /// to the sink, its offset noted for the next checkpoint.
+    private func handleMessage(_ message: KafkaMessageView) throws {
+        let position = SourcePosition(topic: message.topic, partition: message.partition, offset: message.offset)
+        let started = LatencyRecorder.now()
+        if let value = message.value {
+            try processor.handle(value, at: position, sink: &sink)
+        } else {
+            try processor.handleTombstone(key: message.key, at: position, sink: &sink)
+        }
+        telemetry.latency.record(from: started, to: LatencyRecorder.now())
+        checkpointer.processed(TopicPartition(message.topic, message.partition), nextOffset: message.offset + 1)
+        metrics.eventsIn.increment()
+    }
+
+    /// How long the start waits for the catalog to be read to its end before taking partitions.
+    static let catalogBootstrapSeconds: Double = 120
 
     private func rebalance(_ event: RebalanceEvent) -> [TopicPartitionOffset]? {
         switch event {

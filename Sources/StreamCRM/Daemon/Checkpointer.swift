@@ -258,7 +258,9 @@ final class Checkpointer {
         carriedErased.removeAll()
         // 3. Kafka's committed offsets follow the checkpoint.
         do {
-            try consumer.commit(offsets: offsets.map { TopicPartitionOffset($0.key, $0.value) }, async: reason == "interval")
+            // (The catalog is read outside the group, by ``CatalogReader``: its offsets stay in the store.)
+            try consumer.commit(offsets: offsets.filter { customerTopics.contains($0.key.topic) }.map { TopicPartitionOffset($0.key, $0.value) },
+                                async: reason == "interval")
         } catch {
             logger.warn("offset commit failed (the checkpoint holds the offsets)", ["error": "\(error)"], rateLimitKey: "commit")
         }
