@@ -312,8 +312,12 @@ public final class CRMEngine {
         if learn { standardizer.update(raw) }
         let z = standardizer.standardize(raw)
         if learn {
+            let reseeds = kmeans.reseeds
             _ = kmeans.update(z)
             updatesSinceRename += 1
+            // A reseeded centroid (a split of the heaviest) is another segment now: name it now,
+            // not up to segmentRenameEvery updates later under its dead predecessor's name.
+            if kmeans.reseeds != reseeds { updatesSinceRename = config.segmentRenameEvery }
         }
         guard kmeans.isInitialized else { return }
         if segmentNames.count != kmeans.centroids.count || updatesSinceRename >= config.segmentRenameEvery {

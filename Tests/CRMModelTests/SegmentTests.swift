@@ -55,3 +55,25 @@ final class SegmentAssignerTests: XCTestCase {
         XCTAssertEqual(SegmentAssigner().assign([0.1, 0], current: 7, centroids: centroids).segment, 0)
     }
 }
+
+/// Found in the demo: a centroid reseeded by splitting the heaviest ("high value") kept its dead
+/// predecessor's name ("browsers") until the next periodic rename, up to 2 000 updates later.
+final class SegmentRenameTests: XCTestCase {
+    func testAReseededCentroidIsNamedAtOnce() {
+        var c = EngineStateTests.config()
+        c.segmentDecay = 0.95         // fast forgetting: centroids die and are reseeded
+        c.segmentRenameEvery = 1_000_000
+        let engine = CRMEngine(config: c)
+        var outputs: [ModelOutput] = []
+        var checked = 0
+        for (e, p) in EngineStateTests.stream(count: 1_500) {
+            let before = engine.kmeans.reseeds
+            engine.process(e, at: p, into: &outputs)
+            guard engine.kmeans.reseeds != before else { continue }
+            let raw = engine.kmeans.centroids.map { engine.standardizer.destandardize($0) }
+            XCTAssertEqual(engine.segmentNames, SegmentNamer().names(rawCentroids: raw), "after reseed \(engine.kmeans.reseeds)")
+            checked += 1
+        }
+        XCTAssertGreaterThan(checked, 0, "the stream reseeded no centroid: the test checks nothing")
+    }
+}
