@@ -82,15 +82,21 @@ final class CoPartitioningTests: XCTestCase {
         XCTAssertEqual(p?.contains("partitions c 0,1; o 0,1,2,3; ctl none (does the topic exist?)"), true, p ?? "nil")
     }
 
-    func testInputTopicsWithDifferentPartitionCountsStopTheDaemonAtStart() throws {
-        // Orders on 8 partitions beside a clickstream and control topic of 4: refused with exit 78.
+    /// A broker whose topics have 4 partitions but `topic`, with 8, configured as `key`.
+    func harness(with topic: String, as key: String) throws -> (DaemonHarness, Configuration) {
         let h = try DaemonHarness(partitions: 4)
-        try h.broker.cluster.createTopic(name: "orders8", partitions: 8, replicationFactor: 1)
+        try h.broker.cluster.createTopic(name: topic, partitions: 8, replicationFactor: 1)
         let config = try Configuration.load(file: nil, environment: [:], overrides: [
             "kafka.bootstrap.servers=\(h.broker.bootstrapServers)", "kafka.consumer.session.timeout.ms=3000",
-            "group.id=copart-refused", "state.dir=\(h.stateDir)", "http.port=-1", "topic.orders=orders8",
+            "group.id=copart-\(topic)", "state.dir=\(h.stateDir)", "http.port=-1", "\(key)=\(topic)",
         ])
-        try h.broker.ensure(topics: TopicNames(config).all.filter { $0 != "orders8" })
+        try h.broker.ensure(topics: TopicNames(config).all.filter { $0 != topic })
+        return (h, config)
+    }
+
+    func testInputTopicsWithDifferentPartitionCountsStopTheDaemonAtStart() throws {
+        // Orders on 8 partitions beside a clickstream and control topic of 4: refused with exit 78.
+        let (h, config) = try harness(with: "orders8", as: "topic.orders")
         let lines = LineBox()
         let logger = Logger(level: .info, sink: { line in lines.withLock { $0.append(line) } })
         let daemon = try CRMDaemon(configuration: config, logger: logger, stopSignal: StopSignal())
@@ -104,13 +110,7 @@ final class CoPartitioningTests: XCTestCase {
     /// (it is keyed by item, so it may) made the daemon look for changelog partitions that do not
     /// exist and stop with exit 1.
     func testACatalogWithMorePartitionsIsAllowed() throws {
-        let h = try DaemonHarness(partitions: 4)
-        try h.broker.cluster.createTopic(name: "catalog8", partitions: 8, replicationFactor: 1)
-        let config = try Configuration.load(file: nil, environment: [:], overrides: [
-            "kafka.bootstrap.servers=\(h.broker.bootstrapServers)", "kafka.consumer.session.timeout.ms=3000",
-            "group.id=copart-catalog", "state.dir=\(h.stateDir)", "http.port=-1", "topic.catalog=catalog8",
-        ])
-        try h.broker.ensure(topics: TopicNames(config).all.filter { $0 != "catalog8" })
+        let (h, config) = try harness(with: "catalog8", as: "topic.catalog")
         let encoder = EventEncoder()
         var records = (0..<8).map { i in
             (topic: "catalog8", key: "i\(i)", value: encoder.encode(.catalog(CatalogItem(itemID: "i\(i)", category: "c"))))
