@@ -66,7 +66,8 @@ extension CRMEngine {
 
     /// Restores one customer from a blob written by ``encodeCustomer(_:)`` (call ``restoreGlobals(_:)``
     /// first): inserts (or replaces) the customer, adds their order summary to ``churnSummaries`` and
-    /// re-arms their churn timer as an order would, unless their current episode was already alerted.
+    /// puts back their churn timer as it was saved (none if none was saved; a blob from before
+    /// timers were saved re-arms it as an order would, unless the episode was already alerted).
     /// A segment the restored segments do not have is dropped (the customer is re-assigned on their
     /// next event). Throws ``BinaryDecodeError`` on a malformed blob, leaving the engine unchanged.
     public func restoreCustomer(userID: String, partition: Int32, from bytes: UnsafeRawBufferPointer) throws {
@@ -83,7 +84,8 @@ extension CRMEngine {
         }
         if let at = customer.churnTimerAt {
             timers.schedule(user: userID, at: at)
-        } else {
+        } else if !customer.churnTimerKnown {
+            // A blob from before timers were stored: arm it as an order would.
             armTimer(customer, userID: userID)
         }
     }
@@ -187,7 +189,6 @@ extension CRMEngine {
         if let sta { stats = sta }
     }
 
-    /// Whether saved segments match the engine's k and feature dimension and are self-consistent.
     /// Why a set of model blobs (a seed: ``modelKeys``) cannot serve under this engine's
     /// configuration, or nil: each key is decoded on its own (so a damaged blob is named), the
     /// segments must have been trained with this engine's k, and there must be something trained.
@@ -214,6 +215,7 @@ extension CRMEngine {
         return nil
     }
 
+    /// Whether saved segments match the engine's k and feature dimension and are self-consistent.
     private static func segmentsFit(_ s: SegmentsState, k: Int) -> Bool {
         let d = CustomerFeatures.dimension
         let km = s.kmeans

@@ -20,6 +20,10 @@ public final class CustomerState {
     /// value is in the engine's timer heap). A timer's time depends on the churn score's weights
     /// when it was set, so it is saved rather than recomputed on restore.
     public var churnTimerAt: EventTime?
+    /// Whether ``churnTimerAt`` was decoded from a blob that stores it (version 2 and later): then
+    /// nil means "no timer", and a restore must not arm one from the restoring engine's model (the
+    /// uninterrupted engine would not have either). Not stored.
+    public var churnTimerKnown = false
 
     public init(profile: UserProfile, partition: Int32) {
         self.profile = profile

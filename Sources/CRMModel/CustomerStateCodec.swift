@@ -196,7 +196,10 @@ public enum CustomerStateCodec {
         ids.reserveCapacity(idCount)
         for _ in 0..<idCount { ids.append(try r.readString()) }
         c.recentEventIDs = ids
-        if v >= 2 { c.churnTimerAt = try readOptionalTime(&r, base) }
+        if v >= 2 {
+            c.churnTimerAt = try readOptionalTime(&r, base)
+            c.churnTimerKnown = true
+        }
         try r.expectEnd()
         return c
     }

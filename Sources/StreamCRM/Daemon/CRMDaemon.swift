@@ -135,16 +135,13 @@ public final class CRMDaemon {
             status.setHTTPPort(nil)
         }
         if !topics.catalog.isEmpty {
-            let reader = try CatalogReader(topic: topics.catalog, settings: settings.consumer, logger: logger)
             var stored: [Int32: Int64] = [:]
             for (key, next) in try store.offsets() where key.topic == topics.catalog { stored[key.partition] = next }
-            try reader.start(stored: stored, deadline: Date().addingTimeInterval(Self.catalogBootstrapSeconds)) { try handleMessage($0) }
-            catalogReader = reader
+            catalogReader = try CatalogReader(topic: topics.catalog, settings: settings.consumer, logger: logger,
+                                              stored: stored, bootstrapSeconds: Self.catalogBootstrapSeconds)
         }
         defer { catalogReader?.close() }
-        try consumer.subscribe(topics: topics.customerKeyedInputs)
-        logger.info("started", ["group": configuration.string("group.id"), "topics": topics.customerKeyedInputs.joined(separator: ","),
-                                "catalog": topics.catalog, "state_dir": configuration.string("state.dir")])
+        var subscribed = false
         let deadlineSeconds = Double(configuration.int("shutdown.deadline.s"))
         var unassignedSince: Date? = Date()
         while !stopSignal.isStopRequested {
@@ -170,8 +167,20 @@ public final class CRMDaemon {
                     try processor.markCaughtUp(partitions: telemetry.caughtUp, sink: &sink)
                 }
             }
-            try pollOnce()
-            try catalogReader?.poll { try handleMessage($0) }
+            // Customer partitions are taken once the catalog is read (CatalogReader).
+            if !subscribed, catalogReader?.isBootstrapping != true {
+                try consumer.subscribe(topics: topics.customerKeyedInputs)
+                subscribed = true
+                unassignedSince = Date()
+                logger.info("started", ["group": configuration.string("group.id"), "topics": topics.customerKeyedInputs.joined(separator: ","),
+                                        "catalog": topics.catalog, "state_dir": configuration.string("state.dir")])
+            }
+            if subscribed {
+                try pollOnce()
+                try catalogReader?.poll { try handleMessage($0) }
+            } else {
+                try catalogReader?.poll(timeoutMs: 100, limit: 20_000) { try handleMessage($0) }
+            }
             producer.poll(timeoutMs: 0)
             try checkpointer.maybeCheckpoint(producer: producer, consumer: consumer, stop: stopSignal)
             if options.stopWhenCaughtUp && restoredOnce && !assigned.isEmpty && eofPartitions.isSuperset(of: assigned)
