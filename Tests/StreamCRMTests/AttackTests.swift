@@ -222,6 +222,24 @@ final class AttackTests: XCTestCase {
         }
         XCTAssertNoThrow(try settings(["kafka.consumer.session.timeout.ms=6000", "kafka.consumer.max.poll.interval.ms=6000"]).validate())
         XCTAssertNoThrow(try settings([]).validate())
+        // Found by the next round: the throw-away client ran a Kerberos kinit command.
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("kinit-\(UUID().uuidString)").path
+        XCTAssertNoThrow(try settings(["kafka.security.protocol=SASL_PLAINTEXT", "kafka.sasl.mechanism=GSSAPI",
+                                       "kafka.sasl.kerberos.kinit.cmd=touch \(marker)"]).validate())
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker), "check-config ran the kinit command")
+    }
+
+    /// Found by the catalog attack round: a catalog topic that is also a customer topic (or the
+    /// changelog) passed check-config, and every instance then read that topic whole.
+    func testACatalogTopicSharedWithAnotherInputIsRefused() {
+        XCTAssertThrowsError(try Configuration.load(file: nil, environment: [:], overrides: ["topic.changelog=shop.catalog"]))
+        for (key, name) in [("topic.clickstream", "shop.catalog"), ("topic.orders", "shop.catalog"), ("topic.control", "shop.catalog")] {
+            XCTAssertThrowsError(try Configuration.load(file: nil, environment: [:], overrides: ["\(key)=\(name)"])) {
+                XCTAssertTrue("\($0)".contains("topic.catalog"), "\($0)")
+            }
+        }
+        XCTAssertThrowsError(try Configuration.load(file: nil, environment: [:], overrides: ["group.id=g1", "topic.catalog=g1.changelog"]))
+        XCTAssertNoThrow(try Configuration.load(file: nil, environment: [:], overrides: ["topic.catalog="]))
     }
 
     /// Values that cannot work are refused by validation (found failing; fixed in Configuration.checkCombinations).

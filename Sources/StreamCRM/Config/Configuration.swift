@@ -130,6 +130,16 @@ public struct Configuration: Sendable {
                 throw ConfigError(key: key, value: name, problem: "is also an input topic; outputs read back as input would loop")
             }
         }
+        // The catalog is read in full by every instance, outside the group (CatalogReader): a
+        // customer topic named as the catalog would be read whole by every instance too.
+        let names = TopicNames(self)
+        if !names.catalog.isEmpty {
+            for (key, other) in [("topic.clickstream", names.clickstream), ("topic.orders", names.orders),
+                                 ("topic.control", names.control), ("topic.changelog", names.changelog)] where other == names.catalog {
+                throw ConfigError(key: "topic.catalog", value: names.catalog,
+                                  problem: "is also \(key); the catalog is read whole by every instance, outside the consumer group, and needs a topic of its own")
+            }
+        }
         var outputs: [String: String] = [:]
         for key in ["topic.recommendations", "topic.churn_alerts", "topic.segments", "topic.dead_letter"] {
             let name = string(key)

@@ -135,7 +135,7 @@ final class Checkpointer {
             logger.error("changelog partition starts after offset 0: records before it were removed; customers among them start fresh",
                          ["topic": changelog.topic, "partition": p, "low_watermark": remote.lowWatermark])
         }
-        try store.dropPartitions([p])
+        try store.dropPartitions([p], offsetsOf: customerTopics.sorted())
         engine.dropCustomers(partitions: [p])
         var batch = CheckpointBatch()
         var loaded = 0

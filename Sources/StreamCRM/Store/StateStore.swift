@@ -265,20 +265,24 @@ public final class StateStore {
         return sqlite3_changes(connection.handle) > 0
     }
 
-    /// Removes the customers of `partitions` and every topic's offsets for them, in one transaction,
-    /// for partitions this daemon no longer owns. Afterwards a re-assigned partition starts from the
-    /// committed Kafka offset with no local state, so call it only when that is acceptable.
-    /// Returns the number of customers removed.
+    /// Removes the customers of `partitions` and the offsets of `topics` for them, in one
+    /// transaction, for partitions this daemon no longer owns. Afterwards a re-assigned partition
+    /// starts from the committed Kafka offset with no local state, so call it only when that is
+    /// acceptable. `topics`: the customer-keyed inputs (the catalog's offsets belong to this
+    /// instance, whoever owns the customers). Returns the number of customers removed.
     @discardableResult
-    public func dropPartitions(_ partitions: [Int32]) throws -> Int {
+    public func dropPartitions(_ partitions: [Int32], offsetsOf topics: [String]) throws -> Int {
         try inTransaction(immediate: true, "dropping partitions from") {
             var removed = 0
             for partition in partitions {
                 try statements.deleteCustomersOfPartition.bind(1, Int64(partition))
                 try statements.deleteCustomersOfPartition.run("dropping partitions from")
                 removed += Int(sqlite3_changes(connection.handle))
-                try statements.deleteOffsetsOfPartition.bind(1, Int64(partition))
-                try statements.deleteOffsetsOfPartition.run("dropping partitions from")
+                for topic in topics {
+                    try statements.deleteOffsetsOfPartition.bind(1, Int64(partition))
+                    try statements.deleteOffsetsOfPartition.bind(2, topic)
+                    try statements.deleteOffsetsOfPartition.run("dropping partitions from")
+                }
             }
             return removed
         }

@@ -131,7 +131,7 @@ extension StateStore {
                 ON CONFLICT(topic, partition) DO UPDATE SET next_offset = excluded.next_offset
                 """)
             selectOffsets = try c.prepare("SELECT topic, partition, next_offset FROM offsets")
-            deleteOffsetsOfPartition = try c.prepare("DELETE FROM offsets WHERE partition = ?1")
+            deleteOffsetsOfPartition = try c.prepare("DELETE FROM offsets WHERE partition = ?1 AND topic = ?2")
             upsertMeta = try c.prepare("""
                 INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value
                 """)
