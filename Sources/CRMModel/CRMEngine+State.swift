@@ -78,7 +78,10 @@ extension CRMEngine {
         if let old = customers[userID] { removeSummary(of: old) }
         customers[userID] = customer
         let p = customer.profile
-        if let t = p.lastEventAt { partitionClocks.observe(t, partition: partition) }
+        if let t = p.lastEventAt {
+            partitionClocks.observe(t, partition: partition)
+            restoredHorizon = max(restoredHorizon ?? t, t)
+        }
         if let first = p.firstOrderAt, let last = p.lastOrderAt, p.orderCount > 0 {
             churnSummaries.add(orders: p.orderCount, firstOrderAt: first, lastOrderAt: last)
         }

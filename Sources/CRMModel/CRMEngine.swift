@@ -47,6 +47,11 @@ public final class CRMEngine {
     /// The wall clock (ms) of a live daemon, set by its loop; nil in replay. Only used to judge
     /// whether an event is implausibly far in the future and for idle advancement.
     public var wallNow: EventTime?
+    /// The latest event time of any customer restored into this engine (``restoreCustomer``): a
+    /// partition taken over from another instance has been read up to there, so its next events
+    /// are not "far in the future" however long this instance's own clock lagged. Not
+    /// checkpointed (every restore rebuilds it) and not the watermark (it fires no timer).
+    public internal(set) var restoredHorizon: EventTime?
 
     var recommender: Recommender
     let assigner: SegmentAssigner
@@ -158,7 +163,7 @@ public final class CRMEngine {
 
     /// Classifies the event time; nil when it is too far in the future to be trusted.
     private func observeTime(_ ts: EventTime) -> Watermark.Classification? {
-        let c = watermark.observe(ts, wallNow: wallNow)
+        let c = watermark.observe(ts, wallNow: wallNow, knownTime: restoredHorizon)
         switch c {
         case .tooFarInFuture: return nil
         case .late: stats.lateEvents += 1

@@ -3,8 +3,9 @@
 /// the wall clock while the stream is idle (DESIGN.md §2, §4).
 ///
 /// - An event later than the reference time (the largest event time seen, or the idle-advanced
-///   clock if later) by more than `maxForwardJump` is `.tooFarInFuture` and does **not** move
-///   the clock; the caller dead-letters or clamps it (`clamped(_:)`). If
+///   clock if later) by more than `maxForwardJump`, and not within `maxForwardJump` of the wall
+///   clock either (a live stream resuming after a pause), is `.tooFarInFuture` and does **not**
+///   move the clock; the caller dead-letters or clamps it (`clamped(_:)`). If
 ///   `futureStreakToAccept` such events arrive in a row (no normal event in between), the whole
 ///   stream has evidently moved and the last one is accepted.
 /// - An event older than the current watermark is `.late`: it does not move the clock, and the
@@ -81,14 +82,15 @@ public struct Watermark: Sendable, Codable, Equatable {
     /// - Parameters:
     ///   - t: the event's time.
     ///   - wallNow: the wall clock (ms) when it was received, for idle advancement (default nil).
-    public mutating func observe(_ t: EventTime, wallNow: Int64? = nil) -> Classification {
-        // A live stream also measures "far ahead" against the wall clock, so that a restart after
-        // a long pause (event time jumps with the wall clock) is not mistaken for a bad clock.
-        let ref = [referenceTime, wallNow].compactMap { $0 }.max()
-        if let ref, t - ref > configuration.maxForwardJump {
+    ///   - knownTime: a time the stream is known to have reached although this clock has not seen
+    ///     it (state restored from another instance), also a reference for "far ahead" (default nil).
+    public mutating func observe(_ t: EventTime, wallNow: Int64? = nil, knownTime: EventTime? = nil) -> Classification {
+        if isTooFarAhead(t, wallNow: wallNow, knownTime: knownTime) {
             futureStreak += 1
             let limit = configuration.futureStreakToAccept
-            guard limit > 0, futureStreak >= limit else { return .tooFarInFuture(by: t - ref) }
+            guard limit > 0, futureStreak >= limit else {
+                return .tooFarInFuture(by: t - ([referenceTime, knownTime].compactMap { $0 }.max() ?? wallNow ?? t))
+            }
         }
         futureStreak = 0
         if let w = wallNow { lastEventWall = w }
@@ -97,6 +99,25 @@ public struct Watermark: Sendable, Codable, Equatable {
         let candidate = maxEventTime! - configuration.allowedLateness
         current = Swift.max(current ?? candidate, candidate)
         return .onTime
+    }
+
+    /// Whether `t` is further than `maxForwardJump` ahead of the stream's clock, and not excused
+    /// by the wall clock. A live stream (`wallNow` given) whose event time jumps together with the
+    /// wall clock — a restart after a long pause — is plausible: an event within `maxForwardJump`
+    /// of the wall clock, either side, is accepted however far it is ahead of the stream. An event
+    /// merely *behind* the wall clock is not excused: a historical stream (last year's data read
+    /// live) is judged by its own clock, so that one stray timestamp months ahead of it cannot drag
+    /// event time forward and fire every churn timer at once. Before the first event the wall clock
+    /// is the only reference.
+    func isTooFarAhead(_ t: EventTime, wallNow: Int64?, knownTime: EventTime? = nil) -> Bool {
+        let jump = configuration.maxForwardJump
+        guard let ref = [referenceTime, knownTime].compactMap({ $0 }).max() else {
+            if let w = wallNow { return t - w > jump }
+            return false
+        }
+        guard t - ref > jump else { return false }
+        if let w = wallNow, t - w <= jump, w - t <= jump { return false }
+        return true
     }
 
     /// The time a far-future event should be clamped to: reference + maxForwardJump.

@@ -166,6 +166,44 @@ final class ChurnEngineTests: XCTestCase {
         XCTAssertNil(e.customers["b"])
     }
 
+    func testAHistoricalStreamReadLiveRefusesAStrayFutureTimestamp() {
+        // Last year's data read by a live daemon: the wall clock is 400 days past every event, so
+        // it excuses nothing, and a stray timestamp 115 days ahead of the stream is refused.
+        let e = makeEngine()
+        e.wallNow = t0 + 400 * day
+        var out: [ModelOutput] = []
+        _ = order(e, "a", at: t0, into: &out)
+        let before = e.watermark.current
+        let verdict = order(e, "b", at: t0 + 115 * day, into: &out)
+        guard case .rejected(let reason) = verdict else { return XCTFail("expected a refusal, got \(verdict)") }
+        XCTAssertTrue(reason.contains("too far ahead"), reason)
+        XCTAssertEqual(e.watermark.current, before)
+        XCTAssertEqual(alerts(out), [], "a's timer (day 3.78) must not fire on a stray clock")
+        // An event at the present (the stream resumed live) is excused and moves the clock.
+        XCTAssertEqual(order(e, "c", at: t0 + 400 * day - 1000, into: &out), .applied)
+        XCTAssertEqual(alerts(out).map(\.userID), ["a"])
+    }
+
+    func testAPartitionTakenOverFromAnotherInstanceIsNotFarInTheFuture() throws {
+        // This instance's clock stopped at t0; another instance read a customer up to day 30, and
+        // their state is restored here (a rebalance hands the partition back): their next order
+        // continues the stream, it is no stray clock.
+        let other = makeEngine()
+        var out: [ModelOutput] = []
+        _ = order(other, "b", at: t0 + 30 * day, into: &out)
+        let bytes = CustomerStateCodec.encode(try XCTUnwrap(other.customers["b"]))
+        let e = makeEngine()
+        e.wallNow = t0 + 400 * day
+        _ = order(e, "a", at: t0, into: &out)
+        XCTAssertNil(e.restoredHorizon)
+        try bytes.withUnsafeBytes { try e.restoreCustomer(userID: "b", partition: 0, from: $0) }
+        XCTAssertEqual(e.restoredHorizon, t0 + 30 * day)
+        XCTAssertEqual(order(e, "b", at: t0 + 30 * day + 3_600_000, into: &out), .applied)
+        XCTAssertEqual(e.customers["b"]?.profile.orderCount, 2)
+        // Still refused: more than the jump past what is known.
+        guard case .rejected = order(e, "c", at: t0 + 45 * day, into: &out) else { return XCTFail("expected a refusal") }
+    }
+
     func testLearnedScoreStaysMonotoneAndDeterministic() {
         // Two identical runs of a small population with learning on give identical weights and
         // alerts; the learned score never falls with silence.

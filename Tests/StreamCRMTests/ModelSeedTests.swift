@@ -64,6 +64,13 @@ final class ModelSeedTests: XCTestCase {
     func testBadSeedsAreRefusedNamingThePath() throws {
         let parent = try makeStoreTempDirectory(self)
         XCTAssertThrowsError(try ModelSeed.load(from: parent + "/missing")) { XCTAssertTrue("\($0)".contains(parent + "/missing"), "\($0)") }
+        // A plain directory (writable, but no store in it) is named as holding no store.
+        let plain = parent + "/plain"
+        try FileManager.default.createDirectory(atPath: plain, withIntermediateDirectories: false)
+        XCTAssertThrowsError(try ModelSeed.load(from: plain)) { error in
+            XCTAssertEqual("\(error)".contains("no state store in \(plain): \(plain)/state.sqlite does not exist"), true, "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: plain + "/state.sqlite"), "a read-only open must create nothing")
         let empty = parent + "/empty"
         _ = try StateStore(directory: empty)
         XCTAssertThrowsError(try ModelSeed.load(from: empty)) { error in

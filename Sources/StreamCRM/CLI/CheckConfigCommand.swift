@@ -3,7 +3,7 @@ import CRMModel
 /// `streamcrm check-config FILE`: validates a configuration without starting anything.
 enum CheckConfigCommand {
     static func main(_ args: [String]) throws -> Int32 {
-        let parsed = try Arguments(args, valueOptions: ["set", "config"], flagOptions: [])
+        let parsed = try Arguments(args, command: "check-config")
         guard let file = parsed.value("config") ?? parsed.positional.first else {
             throw UsageError("check-config needs a FILE")
         }

@@ -4,7 +4,7 @@ import Foundation
 /// `streamcrm convert --from FORMAT FILE`: a public data set → input events as JSON lines on stdout.
 enum ConvertCommand {
     static func main(_ args: [String]) throws -> Int32 {
-        let parsed = try Arguments(args, valueOptions: ["from"], flagOptions: [])
+        let parsed = try Arguments(args, command: "convert")
         guard let file = parsed.positional.first, parsed.positional.count == 1 else {
             throw UsageError("convert needs exactly one FILE")
         }

@@ -7,7 +7,7 @@ import Kafka
 /// writes the generated traffic (catalog, then events in time order) as JSON lines, for `replay`.
 enum DemoCommand {
     static func main(_ args: [String]) throws -> Int32 {
-        let parsed = try Arguments(args, valueOptions: ["seed", "customers", "days", "partitions", "events-out"], flagOptions: ["verbose"])
+        let parsed = try Arguments(args, command: "demo")
         var traffic = ShopTrafficConfig()
         traffic.seed = UInt64(try parsed.int("seed", default: Int(traffic.seed)))
         traffic.customerCount = try parsed.int("customers", default: traffic.customerCount)

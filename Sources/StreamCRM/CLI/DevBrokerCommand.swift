@@ -7,7 +7,7 @@ import Synchronization
 /// broker down, SIGUSR2 brings them all back up.
 enum DevBrokerCommand {
     static func main(_ args: [String]) throws -> Int32 {
-        let parsed = try Arguments(args, valueOptions: ["brokers", "partitions", "output-partitions", "bootstrap-file", "config", "set"], flagOptions: [])
+        let parsed = try Arguments(args, command: "dev-broker")
         let brokers = try parsed.int("brokers", default: 3)
         let partitions = try parsed.int("partitions", default: 8)
         guard (1...16).contains(brokers) else { throw UsageError("--brokers must be 1...16") }

@@ -7,7 +7,7 @@ import Foundation
 /// the holdout (definitions: `ChurnEvaluation`). Prints a table, then one JSON line.
 enum EvalChurnCommand {
     static func main(_ args: [String]) throws -> Int32 {
-        let parsed = try Arguments(args, valueOptions: ["config", "set", "cutoff", "holdout-weeks"], flagOptions: [])
+        let parsed = try Arguments(args, command: "eval-churn")
         guard parsed.positional.count == 1 else { throw UsageError("eval-churn needs one FILE (- for stdin)") }
         let cutoffText = parsed.value("cutoff") ?? "1997-09-30"
         guard let day = DatasetTime.midnightMillis(of: Substring(cutoffText), dashed: true) else {

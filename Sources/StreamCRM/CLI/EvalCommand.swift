@@ -7,8 +7,7 @@ import Foundation
 /// baselines of `scripts/eval-quality`.
 enum EvalCommand {
     static func main(_ args: [String]) throws -> Int32 {
-        let parsed = try Arguments(args, valueOptions: ["from", "config", "set", "export", "customer", "name"],
-                                   flagOptions: ["segments-only"])
+        let parsed = try Arguments(args, command: "eval")
         guard let file = parsed.positional.first, parsed.positional.count == 1 else {
             throw UsageError("eval needs exactly one FILE (a data set with --from, or JSON-lines events)")
         }

@@ -7,7 +7,7 @@ import CRMModel
 /// state directory can be exported.
 enum ExportModelCommand {
     static func main(_ args: [String]) throws -> Int32 {
-        let parsed = try Arguments(args, valueOptions: ["state-dir"], flagOptions: [])
+        let parsed = try Arguments(args, command: "export-model")
         guard let dir = parsed.value("state-dir") else { throw UsageError("export-model needs --state-dir DIR") }
         guard parsed.positional.count == 1, let out = parsed.positional.first else {
             throw UsageError("export-model needs one OUT_DIR (a new state directory)")

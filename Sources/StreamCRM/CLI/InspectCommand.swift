@@ -10,7 +10,7 @@ import Foundation
 /// segment, churn risk, affinities and recommendations, and prints the JSON.
 enum InspectCommand {
     static func main(_ args: [String]) throws -> Int32 {
-        let parsed = try Arguments(args, valueOptions: ["config", "set"], flagOptions: [])
+        let parsed = try Arguments(args, command: "inspect")
         guard parsed.positional.count == 1, let userID = parsed.positional.first else {
             throw UsageError("inspect needs one USER_ID")
         }

@@ -18,8 +18,7 @@ import Kafka
 /// offsets reach the end of what was produced (exit 3 on timeout).
 enum ProduceCommand {
     static func main(_ args: [String]) throws -> Int32 {
-        let parsed = try Arguments(args, valueOptions: ["bootstrap", "config", "set", "max-ahead", "group", "partitions",
-                                                        "wait-consumed"], flagOptions: ["quiet"])
+        let parsed = try Arguments(args, command: "produce")
         guard let bootstrap = parsed.value("bootstrap") else { throw UsageError("produce needs --bootstrap HOST:PORT,...") }
         guard parsed.positional.count == 1, let file = parsed.positional.first else {
             throw UsageError("produce needs exactly one FILE (or - for standard input)")

@@ -19,8 +19,7 @@ import Kafka
 /// `{"messages":…,"tombstones":…,"gaps":…,"partitions":…}`.
 enum ReadTopicsCommand {  // streamcrm read-topics --bootstrap B --topics a,b [--partitions N] [--ids] [--follow]
     static func main(_ args: [String]) throws -> Int32 {
-        let parsed = try Arguments(args, valueOptions: ["bootstrap", "topics", "summary", "timeout", "partitions"],
-                                   flagOptions: ["ids", "follow"])
+        let parsed = try Arguments(args, command: "read-topics")
         guard let bootstrap = parsed.value("bootstrap") else { throw UsageError("read-topics needs --bootstrap HOST:PORT,...") }
         let topics = (parsed.value("topics") ?? "").split(separator: ",").map(String.init).filter { !$0.isEmpty }
         guard !topics.isEmpty else { throw UsageError("read-topics needs --topics a,b,...") }

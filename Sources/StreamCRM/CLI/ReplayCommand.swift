@@ -6,7 +6,7 @@ import Foundation
 /// a summary goes to stderr. The same input gives the same bytes.
 enum ReplayCommand {
     static func main(_ args: [String]) throws -> Int32 {
-        let parsed = try Arguments(args, valueOptions: ["config", "set", "then-silence-days"], flagOptions: ["quiet"])
+        let parsed = try Arguments(args, command: "replay")
         guard !parsed.positional.isEmpty else { throw UsageError("replay needs FILE... (- for stdin)") }
         let config = try Configuration.load(file: parsed.value("config"), overrides: parsed.values("set"))
         let topics = TopicNames(config)

@@ -5,7 +5,7 @@ import Glibc
 /// `streamcrm run --config FILE`: the daemon.
 enum RunCommand {
     static func main(_ args: [String]) throws -> Int32 {
-        let parsed = try Arguments(args, valueOptions: ["config", "set"], flagOptions: [])
+        let parsed = try Arguments(args, command: "run")
         guard let file = parsed.value("config") else { throw UsageError("run needs --config FILE") }
         let config = try Configuration.load(file: file, overrides: parsed.values("set"))
         try config.requireForDaemon()

@@ -20,7 +20,7 @@ import Foundation
 /// 64-bit FNV-1a in hex (a comparison aid, not a cryptographic hash).
 enum StateSummaryCommand {
     static func main(_ args: [String]) throws -> Int32 {
-        let parsed = try Arguments(args, valueOptions: ["state-dir", "config", "set"], flagOptions: [])
+        let parsed = try Arguments(args, command: "state-summary")
         guard let dir = parsed.value("state-dir") else { throw UsageError("state-summary needs --state-dir DIR") }
         let config = try Configuration.load(file: parsed.value("config"), overrides: parsed.values("set"))
         var out = try StateSummary(directory: dir, engineConfig: EngineConfig(config)).json()

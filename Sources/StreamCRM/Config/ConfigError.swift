@@ -1,6 +1,6 @@
 /// A configuration problem, naming the key, the value and what is allowed.
 public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// The key concerned.
+    /// The key concerned; empty for the configuration file itself.
     public var key: String
     /// The offending value, if any.
     public var value: String?
@@ -12,6 +12,7 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 
     public var description: String {
+        if key.isEmpty { return "configuration file '\(value ?? "")': \(problem)" }
         if let value { return "configuration key '\(key)' = '\(value)': \(problem)" }
         return "configuration key '\(key)': \(problem)"
     }

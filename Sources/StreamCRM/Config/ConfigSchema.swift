@@ -85,7 +85,7 @@ public enum ConfigSchema {
         ConfigKey("churn.score.prior_precision", "1", .double(0.000001...1_000_000), "Strength of the prior that keeps the churn score at the model risk before outcomes resolve."),
         // Event time
         ConfigKey("time.allowed_lateness.ms", "5000", .int(0...Int64(86_400_000) * 365), "Watermark = largest event time seen minus this."),
-        ConfigKey("time.max_jump.ms", "604800000", .int(1...Int64(86_400_000) * 3650), "Events further than this ahead of the stream's clock are dead-lettered."),
+        ConfigKey("time.max_jump.ms", "604800000", .int(1...Int64(86_400_000) * 3650), "Events further than this ahead of the stream's clock are dead-lettered, unless (live) they are within this of the wall clock: a stream resuming after a pause; 100 such events in a row are taken as the stream having moved."),
         ConfigKey("time.idle_advance", "false", .bool, "Advance event time with the wall clock while the stream is idle (off in replay)."),
         // Privacy
         ConfigKey("privacy.pseudonymise.key", "", .string(allowEmpty: true), "If set, customer ids are replaced by a keyed hash on input."),

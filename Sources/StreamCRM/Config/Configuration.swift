@@ -35,7 +35,7 @@ public struct Configuration: Sendable {
             do {
                 text = try String(contentsOfFile: file, encoding: .utf8)
             } catch {
-                throw ConfigError(key: "--config", value: file, problem: "cannot read the file (\(error.localizedDescription))")
+                throw ConfigError(key: "", value: file, problem: "cannot read it (\(error.localizedDescription))")
             }
             for entry in try PropertiesParser.parse(text, source: file) {
                 try config.set(entry.key, entry.value, origin: "\(file):\(entry.line)")

@@ -1,3 +1,4 @@
+import Foundation
 import CSQLite
 #if canImport(Glibc)
 import Glibc
@@ -80,6 +81,10 @@ public final class StateStore {
         self.directory = directory
         self.databasePath = StateDirectory.join(directory, Self.databaseFileName)
         try StateDirectory.prepare(directory, create: mode == .readWrite)
+        if mode == .readOnly && !FileManager.default.fileExists(atPath: databasePath) {
+            throw StoreError(kind: .cannotOpen, path: databasePath,
+                             message: "no state store in \(directory): \(databasePath) does not exist")
+        }
         let lockDescriptor = mode == .readWrite ? try StateDirectory.lock(directory) : -1
         do {
             let connection = try SQLiteConnection(path: databasePath, directory: directory,
