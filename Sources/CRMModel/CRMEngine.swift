@@ -484,18 +484,32 @@ public final class CRMEngine {
         }
     }
 
+    /// "= 83%", and "> 99%" rather than a rounded "= 100%" for a probability short of 1.
+    static func percent(_ p: Double) -> String {
+        let rounded = Int((p * 100).rounded())
+        if rounded >= 100 && p < 1 { return "> 99%" }
+        return "= \(rounded)%"
+    }
+
     private func alert(_ customer: CustomerState, userID: String, at ts: EventTime, score: ChurnScore) -> ChurnAlert {
         let p = customer.profile
         let silentDays = Double(ts - (p.lastOrderAt ?? ts)) / Double(millisecondsPerDay)
         var usual = ""
         if p.orderCount > 1, let first = p.firstOrderAt, let last = p.lastOrderAt {
             let gap = Double(last - first) / Double(millisecondsPerDay) / Double(p.orderCount - 1)
-            usual = "; usually every \(Int(gap.rounded())) days"
+            let hours = Int((gap * 24).rounded())
+            if gap >= 1.5 {
+                usual = "; usually every \(Int(gap.rounded())) days"
+            } else if hours >= 1 {
+                usual = "; usually every \(hours) hour\(hours == 1 ? "" : "s")"
+            } else {
+                usual = "; \(p.orderCount) orders within the hour"
+            }
         } else {
             usual = "; only one order so far"
         }
         let reason = "no order for \(Int(silentDays.rounded(.down))) days\(usual); "
-            + "P(no order in \(Int(config.churnHorizonDays)) days) = \(Int((score.risk * 100).rounded()))%"
+            + "P(no order in \(Int(config.churnHorizonDays)) days) \(Self.percent(score.risk))"
         return ChurnAlert(eventID: OutputID.churn(userID: userID, episodeStart: p.lastOrderAt ?? 0), userID: userID,
                           ts: ts, risk: score.risk, pAlive: score.pAlive, horizonDays: config.churnHorizonDays,
                           lastOrderAt: p.lastOrderAt, orders: p.orderCount, monetary: p.monetary,

@@ -67,6 +67,26 @@ final class ChurnEngineTests: XCTestCase {
         XCTAssertEqual(fired[0].reason, "no order for 3 days; only one order so far; P(no order in 90 days) = 80%")
     }
 
+    func testTheReasonSaysHoursForOrdersLessThanADayApart() {
+        let e = makeEngine()
+        var out: [ModelOutput] = []
+        _ = order(e, "a", at: t0, into: &out)
+        _ = order(e, "a", at: t0 + 2 * 3_600_000, into: &out)  // two hours later
+        _ = order(e, "b", at: t0, into: &out)
+        _ = order(e, "b", at: t0 + 60_000, into: &out)  // a minute later
+        advance(e, to: t0 + 400 * day, into: &out)
+        let reasons = Dictionary(alerts(out).map { ($0.userID, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        XCTAssertTrue(reasons["a"]?.contains("; usually every 2 hours; ") == true, "\(reasons)")
+        XCTAssertTrue(reasons["b"]?.contains("; 2 orders within the hour; ") == true, "\(reasons)")
+    }
+
+    func testPercentNeverRoundsAProbabilityShortOfOneToAHundred() {
+        XCTAssertEqual(CRMEngine.percent(0.8), "= 80%")
+        XCTAssertEqual(CRMEngine.percent(0.996), "> 99%")
+        XCTAssertEqual(CRMEngine.percent(1), "= 100%")
+        XCTAssertEqual(CRMEngine.percent(0.004), "= 0%")
+    }
+
     func testOneAlertPerEpisodeThenAnOrderReArms() {
         let e = makeEngine(reactivated: true)
         var out: [ModelOutput] = []

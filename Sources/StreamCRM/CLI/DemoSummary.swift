@@ -58,7 +58,9 @@ struct DemoSummary {
         out += "\nExample churn alerts:\n"
         let alerts = outputs[topics.churnAlerts, default: []].compactMap(json)
         if alerts.isEmpty { out += "  (none)\n" }
-        for a in alerts.prefix(3) {
+        // Three customers with different order counts: the first alerts are often all one-time buyers.
+        var orderCounts = Set<Int>()
+        for a in alerts.filter({ orderCounts.insert($0["orders"] as? Int ?? 0).inserted }).prefix(3) {
             let ts = (a["ts"] as? Int64).map { ISO8601Timestamp.format($0) } ?? "\(a["ts"] ?? "?")"
             out += "  \(a["user_id"] ?? "?") at \(ts): risk \(String(format: "%.2f", a["risk"] as? Double ?? 0)), P(alive) \(String(format: "%.2f", a["p_alive"] as? Double ?? 0)), \(a["orders"] as? Int ?? 0) order\((a["orders"] as? Int ?? 0) == 1 ? "" : "s") — \(a["reason"] ?? "")\n"
         }
