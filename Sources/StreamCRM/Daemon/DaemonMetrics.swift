@@ -52,7 +52,7 @@ public final class DaemonMetrics: Sendable {
 
         events = r.counter("streamcrm_input_events_total", help: "Input events applied to the models, by topic and event type.", labels: ["topic", "type"])
         duplicates = r.counter("streamcrm_input_duplicates_total", help: "Redelivered input events applied once and then ignored.").series
-        lateEvents = r.counter("streamcrm_input_late_events_total", help: "Input events older than the watermark (applied, counted).").series
+        lateEvents = r.counter("streamcrm_input_late_events_total", help: "Input events older than the watermark, the largest event time on any partition minus time.allowed_lateness (applied, counted; while partitions are read unevenly, most are).").series
         outputs = r.counter("streamcrm_outputs_total", help: "Records published, by kind.", labels: ["kind"])
         deadLetters = r.counter("streamcrm_dead_letters_total", help: "Input messages sent to the dead-letter topic, by reason class.", labels: ["reason"])
         processingSeconds = r.histogram("streamcrm_processing_seconds", help: "Time to decode, apply and publish one input message (every message measured, monotonic clock).",
