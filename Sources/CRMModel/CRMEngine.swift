@@ -41,6 +41,8 @@ public final class CRMEngine {
     public internal(set) var watermark: Watermark
     /// Event time per input partition; holds churn timers a lagging partition has not reached.
     public internal(set) var partitionClocks = PartitionClocks()
+    /// `forget_user` requests waiting for their customer's partition to reach them.
+    public internal(set) var heldForgets = HeldForgets()
     /// What the engine did so far.
     public internal(set) var stats = EngineStats()
 
@@ -84,21 +86,22 @@ public final class CRMEngine {
     /// fires) to `outputs`. Output ids derive from `position`.
     @discardableResult
     public func process(_ event: ShopEvent, at position: SourcePosition, partition: Int32? = nil,
-                        into outputs: inout [ModelOutput]) -> EngineVerdict {
+                        messageTime: EventTime? = nil, into outputs: inout [ModelOutput]) -> EngineVerdict {
         switch event {
         case .catalog(let item):
             catalog[item.itemID] = item
             stats.catalogRecords += 1
             return .applied
         case .forgetUser(let userID):
-            forget(userID, partition: partition ?? position.partition, into: &outputs)
+            requestForget(userID, partition: partition ?? position.partition, position: position, at: messageTime,
+                          into: &outputs)
             return .applied
         case .click(let click):
             guard let verdict = observeTime(click.ts) else {
                 return reject("field 'ts': \(click.ts) is too far ahead of the stream's clock (\(watermark.referenceTime ?? 0))")
             }
             _ = verdict
-            advancePartition(click.ts, partition: partition ?? position.partition)
+            advancePartition(click.ts, partition: partition ?? position.partition, into: &outputs)
             // Timers this event's time has passed fire before it is applied: a customer silent
             // past their alert time was silent, whichever event moves the clock there (their own
             // next click or order included), so the outcome does not depend on which partition's
@@ -114,7 +117,7 @@ public final class CRMEngine {
             guard observeTime(order.ts) != nil else {
                 return reject("field 'ts': \(order.ts) is too far ahead of the stream's clock (\(watermark.referenceTime ?? 0))")
             }
-            advancePartition(order.ts, partition: partition ?? position.partition)
+            advancePartition(order.ts, partition: partition ?? position.partition, into: &outputs)
             fireDueTimers(into: &outputs)  // before the order, as for a click
             let customer = state(for: order.userID, partition: partition ?? position.partition)
             // A cancel or refund may reuse its order's event_id (producers that key every order
@@ -135,14 +138,17 @@ public final class CRMEngine {
     /// configured) and fires the timers that became due.
     public func advanceIdle(wallNow: Int64, into outputs: inout [ModelOutput]) {
         if watermark.advanceIdle(wallNow: wallNow) {
+            releaseAllForgets(partitions: nil, into: &outputs)
             releaseHeldTimers()
             fireDueTimers(gated: false, into: &outputs)
         }
     }
 
     /// Partitions read to their end (the daemon's consumer lag is 0 on every input topic): their
-    /// held churn timers are released and fire now if due (``PartitionClocks``).
+    /// held forgets are applied (``HeldForgets``) and their held churn timers are released and fire
+    /// now if due (``PartitionClocks``).
     public func markCaughtUp(partitions: Set<Int32>, into outputs: inout [ModelOutput]) {
+        releaseAllForgets(partitions: partitions, into: &outputs)
         let released = partitionClocks.setCaughtUp(partitions)
         guard !released.isEmpty else { return }
         for due in released { reschedule(due) }
@@ -151,6 +157,7 @@ public final class CRMEngine {
 
     /// Moves event time to `time` (end of a replay, or a test's clock) and fires due timers.
     public func advance(to time: EventTime, into outputs: inout [ModelOutput]) {
+        releaseAllForgets(partitions: nil, into: &outputs)
         _ = watermark.observe(time)
         releaseHeldTimers()
         fireDueTimers(gated: false, into: &outputs)
@@ -203,6 +210,7 @@ public final class CRMEngine {
             _ = timers.cancel(user: userID)
         }
         partitionClocks.drop(partitions: partitions)
+        heldForgets.drop(partitions: partitions)
     }
 
     private func applyClick(_ click: ClickEvent, customer: CustomerState, position: SourcePosition,
@@ -408,9 +416,10 @@ public final class CRMEngine {
         }
     }
 
-    /// Notes an event's time on its partition and puts back the held timers that partition has
-    /// now reached (they fire before the event is applied).
-    private func advancePartition(_ ts: EventTime, partition: Int32) {
+    /// Notes an event's time on its partition, applies the held forgets it reaches and puts back
+    /// the held timers that partition has now reached (all before the event is applied).
+    private func advancePartition(_ ts: EventTime, partition: Int32, into outputs: inout [ModelOutput]) {
+        if !heldForgets.isEmpty { releaseForgets(partition: partition, reaching: ts, into: &outputs) }
         partitionClocks.observe(ts, partition: partition)
         for due in partitionClocks.release(partition: partition, lateness: watermark.configuration.allowedLateness) {
             reschedule(due)
@@ -533,26 +542,5 @@ public final class CRMEngine {
         lastChurnFitAt = now
         stats.churnRefits += 1
         if fit.parameters.isValid { churn.parameters = fit.parameters }
-    }
-
-    // MARK: Erasure
-
-    private func forget(_ userID: String, partition: Int32, into outputs: inout [ModelOutput]) {
-        dirtyCustomers.remove(userID)
-        erasedCustomers[userID] = customers[userID]?.partition ?? partition
-        if let customer = customers.removeValue(forKey: userID) {
-            let p = customer.profile
-            // With frozen models the customer's events added nothing to the co-occurrence (what
-            // it holds came from the seed, aggregated, not per customer): nothing to subtract.
-            if !config.freezeGlobalModels { similarity.forget(recent: p.recent) }
-            sessions.forget(customer: userID)
-            if let first = p.firstOrderAt, let last = p.lastOrderAt, p.orderCount > 0 {
-                churnSummaries.remove(orders: p.orderCount, firstOrderAt: first, lastOrderAt: last)
-            }
-            _ = timers.cancel(user: userID)
-            partitionClocks.cancel(user: userID, partition: customer.partition)
-        }
-        stats.forgotten += 1
-        outputs.append(.tombstone(userID: userID))
     }
 }

@@ -109,6 +109,27 @@ final class GuaranteeTests: XCTestCase {
         XCTAssertEqual(after["u1"]?.1, 8)
     }
 
+    func testAForgetReadBeforeTheCustomersBacklogStillErasesThem() throws {
+        // The customer's events sit behind 3 000 others on their partition; the forget, produced
+        // after them all, is on the control topic, which a fresh consumer reads at once.
+        let h = try DaemonHarness(partitions: 1)
+        let t0: Int64 = 1_764_755_200_000
+        var events: [ShopEvent] = (0..<3_000).map { i in
+            .click(ClickEvent(eventID: "f\(i)", type: .view, userID: "filler\(i % 50)", sessionID: nil, itemID: "i\(i % 40)",
+                              category: nil, price: nil, query: nil, ts: t0 + Int64(i)))
+        }
+        events.append(.order(OrderEvent(eventID: "bob-o", type: .order, orderID: "bob-o", userID: "bob", ts: t0 + 5_000,
+                                        items: [OrderLine(itemID: "i1", quantity: 1, price: 7)], total: 7)))
+        try h.produce(events: events)
+        try h.produce(events: [.forgetUser(userID: "bob")])
+        // Small fetches: the event partition comes in many pieces, the forget in the first.
+        XCTAssertEqual(try h.runDaemon(overrides: ["kafka.consumer.max.partition.fetch.bytes=2048"]).1, 0)
+        let after = try stored(h.stateDir)
+        XCTAssertNil(after["bob"], "bob's order, read after the forget, recreated him")
+        XCTAssertEqual(after.count, 50)
+        XCTAssertEqual(try h.outputs()[h.topics.segments, default: []].filter { $0.value == nil }.map(\.keyText), ["bob"])
+    }
+
     func testUnusableStateDirectoryIsAFatalErrorNamingThePath() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-dir-\(UUID().uuidString)").path
         try Data("x".utf8).write(to: URL(fileURLWithPath: file))

@@ -5,6 +5,7 @@ import Kafka
 /// `streamcrm produce --bootstrap B FILE|-`: publishes JSON-lines input events to their input
 /// topics (clicks to `topic.clickstream`, orders to `topic.orders`, ...), keyed by user id, with
 /// the message body exactly as the line. Used by the fault test and for loading a dev broker.
+/// `--raw-topic T` publishes every line unchecked to T instead (bad input on purpose).
 ///
 /// Partitioning is explicit and deterministic: partition = FNV-1a(key) mod `--partitions`
 /// (default 1), so one customer's events always land on one partition in file order.
@@ -32,7 +33,7 @@ enum ProduceCommand {
         if waitSeconds >= 0 && groups.isEmpty { throw UsageError("--wait-consumed needs at least one --group") }
         let config = try Configuration.load(file: parsed.value("config"), overrides: parsed.values("set"))
         let producer = try EventPublisher(bootstrap: bootstrap, topics: TopicNames(config), partitions: partitions,
-                                          groups: groups, maxAhead: maxAhead)
+                                          groups: groups, maxAhead: maxAhead, rawTopic: parsed.value("raw-topic"))
         let progress = parsed.flag("quiet") ? nil : ProgressLine(label: "produce")
         try LineReader(path: file).forEachLine { line in
             if try producer.publish(line: line) { progress?.tick() }
@@ -59,6 +60,8 @@ final class EventPublisher {
     let partitions: Int
     let groups: [String]
     let maxAhead: Int
+    /// Publish lines unchecked to this topic (`--raw-topic`), nil to publish input events.
+    let rawTopic: String?
     private let producer: KafkaProducer
     /// One (never subscribed) consumer per group, used only to read committed offsets.
     private var watchers: [KafkaConsumer] = []
@@ -73,8 +76,10 @@ final class EventPublisher {
     private(set) var skipped = 0
     private(set) var throttleWaits = 0
 
-    init(bootstrap: String, topics: TopicNames, partitions: Int, groups: [String], maxAhead: Int) throws {
+    init(bootstrap: String, topics: TopicNames, partitions: Int, groups: [String], maxAhead: Int,
+         rawTopic: String? = nil) throws {
         self.topics = topics; self.partitions = partitions; self.groups = groups; self.maxAhead = maxAhead
+        self.rawTopic = rawTopic
         var config = KafkaConfig([("bootstrap.servers", bootstrap), ("enable.idempotence", "true"), ("acks", "all"),
                                   ("linger.ms", "5"), ("message.timeout.ms", "0")])
         config.logLevel = .error
@@ -88,8 +93,19 @@ final class EventPublisher {
     }
 
     /// Publishes one JSON line; false when it is blank or not an input event (reported, skipped).
+    /// With `rawTopic`, every non-blank line goes to that topic as it is, without a key, lines
+    /// spread over the partitions in turn: how to feed the daemon bad input on purpose.
     func publish(line: UnsafeRawBufferPointer) throws -> Bool {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return false }
+        if let rawTopic {
+            let tp = TopicPartition(rawTopic, Int32(produced % partitions))
+            try throttle(tp)
+            try producer.produce(topic: tp.topic, keyBuffer: nil, valueBuffer: line, partition: tp.partition)
+            ends[tp, default: 0] += 1
+            produced += 1
+            if produced % 1000 == 0 { producer.poll(timeoutMs: 0) }
+            return true
+        }
         let event: ShopEvent
         do {
             event = try decoder.decodeLine(line)

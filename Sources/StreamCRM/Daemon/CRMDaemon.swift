@@ -185,6 +185,9 @@ public final class CRMDaemon {
             try checkpointer.maybeCheckpoint(producer: producer, consumer: consumer, stop: stopSignal)
             if options.stopWhenCaughtUp && restoredOnce && !assigned.isEmpty && eofPartitions.isSuperset(of: assigned)
                 && Date().timeIntervalSince(lastMessageWall) > options.caughtUpIdleSeconds {
+                // Every partition is read to its end: what waited for the backlog (held forgets and
+                // churn timers) applies before the last checkpoint.
+                try processor.markCaughtUp(partitions: Set(assigned.map(\.partition)), sink: &sink)
                 break
             }
         }
@@ -239,7 +242,7 @@ public final class CRMDaemon {
         let position = SourcePosition(topic: message.topic, partition: message.partition, offset: message.offset)
         let started = LatencyRecorder.now()
         if let value = message.value {
-            try processor.handle(value, at: position, sink: &sink)
+            try processor.handle(value, at: position, messageTime: message.timestampMs, sink: &sink)
         } else {
             try processor.handleTombstone(key: message.key, at: position, sink: &sink)
         }

@@ -230,7 +230,11 @@ final class Checkpointer {
             try changelog?.appendCustomer(erased.userID, partition: erased.partition, state: nil, producer: producer)
             touched.insert(erased.partition)
         }
-        let offsets = positions.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
+        // A held forget_user (``HeldForgets``) is not applied yet: the offsets stay at it, so that a
+        // restart or the partition's next owner reads it again.
+        let offsets = positions.map { tp, next in
+            (key: tp, value: min(next, engine.heldForgets.floor(topic: tp.topic, partition: tp.partition) ?? next))
+        }.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
         if let changelog {
             var byPartition: [Int32: [String: Int64]] = [:]
             for (tp, next) in offsets where customerTopics.contains(tp.topic) { byPartition[tp.partition, default: [:]][tp.topic] = next }

@@ -44,8 +44,11 @@ public final class EventProcessor {
         }
     }
 
-    /// Processes one Kafka message body from `position.topic`.
-    public func handle<S: OutputSink>(_ body: UnsafeRawBufferPointer, at position: SourcePosition, sink: inout S) throws {
+    /// Processes one Kafka message body from `position.topic`. `messageTime` is its Kafka timestamp:
+    /// a `forget_user` from a dedicated control topic waits for its customer's partition to reach
+    /// it (``HeldForgets``).
+    public func handle<S: OutputSink>(_ body: UnsafeRawBufferPointer, at position: SourcePosition,
+                                      messageTime: Int64? = nil, sink: inout S) throws {
         guard let kind = topics.kind(of: position.topic) else {
             try deadLetter("topic '\(position.topic)' is not an input topic", body, position, &sink)
             return
@@ -58,7 +61,7 @@ public final class EventProcessor {
             try deadLetter(error.description, body, position, &sink)
             return
         }
-        try apply(event, body: body, at: position, sink: &sink)
+        try apply(event, body: body, at: position, messageTime: kind == .control ? messageTime : nil, sink: &sink)
     }
 
     /// A message with no value (a tombstone). On the catalog topic (compacted, keyed by item id) it
@@ -100,11 +103,11 @@ public final class EventProcessor {
 
     /// Applies an already decoded event.
     public func apply<S: OutputSink>(_ event: ShopEvent, body: UnsafeRawBufferPointer, at position: SourcePosition,
-                                     sink: inout S) throws {
+                                     messageTime: Int64? = nil, sink: inout S) throws {
         counts.events += 1
         outputs.removeAll(keepingCapacity: true)
         let event = pseudonymiser?.apply(event) ?? event
-        let verdict = engine.process(event, at: position, into: &outputs)
+        let verdict = engine.process(event, at: position, messageTime: messageTime, into: &outputs)
         switch verdict {
         case .applied: break
         case .duplicate: counts.duplicates += 1
