@@ -119,6 +119,9 @@ public final class CRMEngine {
             }
             advancePartition(order.ts, partition: partition ?? position.partition, into: &outputs)
             fireDueTimers(into: &outputs)  // before the order, as for a click
+            // A cancel or refund of a customer this engine does not have is refused without
+            // creating one (a stream of them must not grow the state).
+            if order.type != .order && customers[order.userID] == nil { return unknownOrder(order) }
             let customer = state(for: order.userID, partition: partition ?? position.partition)
             // A cancel or refund may reuse its order's event_id (producers that key every order
             // lifecycle event by the order): it is a different event, so its kind is part of the key.
@@ -128,6 +131,7 @@ public final class CRMEngine {
                 return .duplicate
             }
             let verdict = applyOrder(order, customer: customer, position: position, into: &outputs)
+            if case .rejected = verdict { customer.unrememberEventID(dedupKey) }
             if verdict != .applied { return verdict }
         }
         fireDueTimers(into: &outputs)
@@ -161,6 +165,10 @@ public final class CRMEngine {
         _ = watermark.observe(time)
         releaseHeldTimers()
         fireDueTimers(gated: false, into: &outputs)
+    }
+
+    private func unknownOrder(_ order: OrderEvent) -> EngineVerdict {
+        reject("field 'order_id': \(order.type.rawValue) names order '\(order.orderID)', which customer '\(order.userID)' does not have")
     }
 
     private func reject(_ reason: String) -> EngineVerdict {
@@ -245,11 +253,13 @@ public final class CRMEngine {
         let outcome = customer.profile.apply(order: order, weights: config.weights,
                                              categoryOf: { catalog[$0]?.category })
         switch outcome {
-        case .duplicate, .alreadyUndone:
+        case .duplicate:
             stats.duplicates += 1
             return .duplicate
+        case .alreadyUndone:
+            return reject("field 'order_id': \(order.type.rawValue) names order '\(order.orderID)' of customer '\(order.userID)', which is already cancelled or refunded")
         case .unknownOrder:
-            return reject("field 'order_id': \(order.type.rawValue) names order '\(order.orderID)', which customer '\(order.userID)' does not have")
+            return unknownOrder(order)
         case .cancelled:
             stats.cancels += 1
             // Cancelling the order an alerted silence followed does not start a new silence: the

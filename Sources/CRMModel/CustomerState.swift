@@ -37,4 +37,10 @@ public final class CustomerState {
         recentEventIDs.append(id)
         return true
     }
+
+    /// Takes back `rememberEventID` for an event that was then refused, so that a corrected
+    /// retry with the same id is not taken for a duplicate.
+    func unrememberEventID(_ id: String) {
+        if let i = recentEventIDs.lastIndex(of: id) { recentEventIDs.remove(at: i) }
+    }
 }
