@@ -58,4 +58,36 @@ final class PseudonymiserTests: XCTestCase {
         XCTAssertTrue(try deadLetter(["privacy.pseudonymise.key=secret", "privacy.dead_letter.original=keep"]).contains("alice"))
         XCTAssertFalse(try deadLetter(["privacy.dead_letter.original=omit"]).contains("alice"))
     }
+
+    func testAStateDirectoryKeepsThePseudonymisationItWasBuiltWith() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamcrm-pk-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func open(_ key: String?) throws {
+            let config = try Configuration.load(file: nil, environment: [:], overrides: [
+                "kafka.bootstrap.servers=127.0.0.1:9", "state.dir=\(dir)", "http.port=-1",
+            ] + (key.map { ["privacy.pseudonymise.key=\($0)"] } ?? []))
+            _ = try CRMDaemon(configuration: config, logger: Logger(level: .error), stopSignal: StopSignal())
+        }
+        try open("key-a")
+        try open("key-a")
+        for other in ["key-b", nil] {
+            XCTAssertThrowsError(try open(other)) { error in
+                guard let e = error as? ConfigError else { return XCTFail("\(error)") }
+                XCTAssertEqual(e.key, "privacy.pseudonymise.key")
+                XCTAssertTrue(e.problem.contains("was built with another privacy.pseudonymise.key"), e.problem)
+                XCTAssertFalse("\(e)".contains("key-a"), "the key must not be echoed")
+            }
+        }
+        // And the other way round: built without, then a key.
+        let plain = dir + "-plain"
+        defer { try? FileManager.default.removeItem(atPath: plain) }
+        let base = ["kafka.bootstrap.servers=127.0.0.1:9", "state.dir=\(plain)", "http.port=-1"]
+        _ = try CRMDaemon(configuration: try Configuration.load(file: nil, environment: [:], overrides: base),
+                          logger: Logger(level: .error), stopSignal: StopSignal())
+        XCTAssertThrowsError(try CRMDaemon(configuration: try Configuration.load(file: nil, environment: [:],
+                                                                                 overrides: base + ["privacy.pseudonymise.key=k"]),
+                                           logger: Logger(level: .error), stopSignal: StopSignal())) { error in
+            XCTAssertTrue("\(error)".contains("was built without pseudonymisation"), "\(error)")
+        }
+    }
 }

@@ -88,7 +88,7 @@ public enum ConfigSchema {
         ConfigKey("time.max_jump.ms", "604800000", .int(1...Int64(86_400_000) * 3650), "Events further than this ahead of the stream's clock are dead-lettered, unless (live) they are within this of the wall clock: a stream resuming after a pause; 100 such events in a row are taken as the stream having moved."),
         ConfigKey("time.idle_advance", "false", .bool, "Advance event time with the wall clock while the stream is idle (off in replay)."),
         // Privacy
-        ConfigKey("privacy.pseudonymise.key", "", .string(allowEmpty: true), "If set, customer ids are replaced by a keyed hash on input."),
+        ConfigKey("privacy.pseudonymise.key", "", .string(allowEmpty: true), "If set, customer ids are replaced by a keyed hash (HMAC-SHA256) on input. A state directory keeps the setting it was built with: turning it on, off or to another key over an existing one is refused (exit 78)."),
         ConfigKey("privacy.dead_letter.original", "auto", .choice(["auto", "keep", "omit"]), "What a dead letter carries of the refused message: keep = its bytes; omit = only its size (the source topic, partition and offset still point at it); auto = keep, or omit while privacy.pseudonymise.key is set, so that raw customer ids do not reach the dead-letter topic."),
         // Operations
         ConfigKey("http.address", "127.0.0.1", .string(allowEmpty: false), "Address the HTTP endpoint binds to."),

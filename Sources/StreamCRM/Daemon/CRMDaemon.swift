@@ -60,6 +60,8 @@ public final class CRMDaemon {
         processor.configurePrivacy(configuration)
         metrics = DaemonMetrics()
         store = try StateStore(directory: configuration.string("state.dir"))
+        try PseudonymKeyCheck.verify(store: store, pseudonymiser: processor.pseudonymiser,
+                                     directory: configuration.string("state.dir"))
         let changelog = topics.changelog.isEmpty ? nil : StateChangelog(
             topic: topics.changelog,
             readerConfig: (configuration.kafkaCommon + configuration.kafkaConsumer).map { (key: $0.0, value: $0.1) })
