@@ -132,16 +132,26 @@ extension CRMEngine {
     /// processed). `load` returns a key's blob, or nil when there is none: that part starts empty.
     /// Throws ``BinaryDecodeError`` (or a `DecodingError`) on a malformed blob; everything is decoded
     /// before anything is applied, so on a throw the engine is unchanged.
-    public func restoreGlobals(_ load: (String) throws -> [UInt8]?) throws {
-        let sim = try Self.decode(ItemSimilarity.Snapshot.self, try load("similarity"))
-        let pop = try Self.decode(PopularityIndex.Snapshot.self, try load("popularity"))
-        let cats = try Self.decode(CategoryIndex.Snapshot.self, try load("categories"))
-        let sess = try Self.decode([String: [String]].self, try load("sessions"))
-        let seg = try Self.decode(SegmentsState.self, try load("segments"))
-        let chu = try Self.decode(ChurnState.self, try load("churn"))
-        let clk = try Self.decode(ClockState.self, try load("clock"))
-        let cat = try Self.decode([String: CatalogItem].self, try load("catalog"))
-        let sta = try Self.decode(EngineStats.self, try load("stats"))
+    /// Returns what it left out and why (segments trained with another k), for the log.
+    @discardableResult
+    public func restoreGlobals(_ load: (String) throws -> [UInt8]?) throws -> [String] {
+        // A damaged blob is named: BinaryDecodeError alone says where in it, not which it is.
+        func named<T: Decodable>(_ type: T.Type, _ key: String) throws -> T? {
+            let bytes = try load(key)
+            do { return try Self.decode(T.self, bytes) } catch {
+                throw BinaryDecodeError.invalidValue(offset: 0, reason: "global state '\(key)' (\(bytes?.count ?? 0) bytes): \(error)")
+            }
+        }
+        let sim = try named(ItemSimilarity.Snapshot.self, "similarity")
+        let pop = try named(PopularityIndex.Snapshot.self, "popularity")
+        let cats = try named(CategoryIndex.Snapshot.self, "categories")
+        let sess = try named([String: [String]].self, "sessions")
+        let seg = try named(SegmentsState.self, "segments")
+        let chu = try named(ChurnState.self, "churn")
+        let clk = try named(ClockState.self, "clock")
+        let cat = try named([String: CatalogItem].self, "catalog")
+        let sta = try named(EngineStats.self, "stats")
+        var notes: [String] = []
         if let clk {
             for t in [clk.maxEventTime, clk.current].compactMap({ $0 }) where abs(t) > CustomerStateCodec.maxAbsTime {
                 throw BinaryDecodeError.invalidValue(offset: 0, reason: "clock time \(t) out of range")
@@ -171,6 +181,9 @@ extension CRMEngine {
             kmeans = seg.kmeans
             segmentNames = seg.names
             updatesSinceRename = seg.updatesSinceRename
+        } else if let seg {
+            notes.append("the stored segments (k=\(seg.kmeans.configuration.k)) do not fit model.segments.k=\(config.segmentCount) "
+                + "and are trained again from the start; customers are re-assigned as their events come")
         }
         if let chu {
             churn = chu.model.kind == config.churnKind
@@ -190,6 +203,7 @@ extension CRMEngine {
         }
         if let cat { catalog = cat }
         if let sta { stats = sta }
+        return notes
     }
 
     /// Why a set of model blobs (a seed: ``modelKeys``) cannot serve under this engine's

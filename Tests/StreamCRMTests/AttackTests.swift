@@ -71,6 +71,43 @@ final class AttackTests: XCTestCase {
         XCTAssertNotEqual(status, 0, "a daemon that could not restore its state exited 0")
     }
 
+    func testADamagedGlobalBlobIsNamedWithTheStore() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamcrm-blob-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let store = try StateStore(directory: dir)
+            var batch = CheckpointBatch()
+            batch.setGlobal("churn", state: [222, 1, 2])
+            try store.write(batch)
+        }
+        let config = try Configuration.load(file: nil, environment: [:], overrides: [
+            "kafka.bootstrap.servers=127.0.0.1:9", "state.dir=\(dir)", "http.port=-1"])
+        XCTAssertThrowsError(try CRMDaemon(configuration: config, logger: Logger(level: .error), stopSignal: StopSignal())) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("cannot restore the global models of \(dir)/state.sqlite"), text)
+            XCTAssertTrue(text.contains("global state 'churn' (3 bytes)"), text)
+            XCTAssertTrue(text.contains("unknown global state version 222"), text)
+        }
+    }
+
+    func testSegmentsTrainedWithAnotherKAreReportedWhenDiscarded() throws {
+        let trained = CRMEngine(config: EngineConfig())
+        var out: [ModelOutput] = []
+        for i in 0..<200 {
+            let o = OrderEvent(eventID: "e\(i)", type: .order, orderID: "o\(i)", userID: "u\(i % 60)", ts: 1_764_755_200_000 + Int64(i) * 3_600_000,
+                               items: [OrderLine(itemID: "i\(i % 7)", quantity: 1, price: Double(5 + i % 90))])
+            _ = trained.process(.order(o), at: SourcePosition(topic: "o", partition: 0, offset: Int64(i)), into: &out)
+        }
+        XCTAssertTrue(trained.kmeans.isInitialized)
+        let blobs = Dictionary(uniqueKeysWithValues: trained.encodeGlobals().map { ($0.key, $0.state) })
+        var three = EngineConfig()
+        three.segmentCount = 3
+        let notes = try CRMEngine(config: three).restoreGlobals { blobs[$0] }
+        XCTAssertEqual(notes.count, 1)
+        XCTAssertTrue(notes[0].hasPrefix("the stored segments (k=5) do not fit model.segments.k=3"), notes[0])
+        XCTAssertEqual(try CRMEngine(config: EngineConfig()).restoreGlobals { blobs[$0] }, [])
+    }
+
     // MARK: F3 — SIGTERM during a broker outage overruns shutdown.deadline.s (FIXED)
 
     /// A daemon on a background thread whose brokers all go down right after it has processed

@@ -77,7 +77,13 @@ final class Checkpointer {
                 logger.info("model.seed not used: the state directory has global models of its own",
                             ["seed": seed, "state_dir": store.directory])
             }
-            try engine.restoreGlobals { try store.loadGlobal($0) }
+            let notes: [String]
+            do {
+                notes = try engine.restoreGlobals { try store.loadGlobal($0) }
+            } catch {
+                throw DaemonError("cannot restore the global models of \(store.databasePath): \(error)")
+            }
+            for note in notes { logger.warn(note, ["state_dir": store.directory]) }
         }
         if engine.config.freezeGlobalModels, engine.similarity.itemCount == 0, !engine.kmeans.isInitialized {
             logger.warn("model.frozen=true with empty global models: nothing will be recommended from similarity and no segment assigned (set model.seed)")
