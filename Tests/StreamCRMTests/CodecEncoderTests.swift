@@ -153,7 +153,7 @@ final class CodecEncoderTests: XCTestCase {
 
     func testEventRoundTrips() throws {
         let events: [ShopEvent] = [
-            .click(ClickEvent(eventID: "e\u{0}1", type: .search, userID: "ü\u{1F600}", query: "\"q\"\n", ts: 946_684_800_000)),
+            .click(ClickEvent(eventID: "e\u{2028}1", type: .search, userID: "ü\u{1F600}", query: "\"q\"\n", ts: 946_684_800_000)),
             .click(ClickEvent(eventID: "e", type: .removeFromCart, userID: "u", sessionID: "s", itemID: "i",
                               category: "c", price: 1e20, ts: 4_102_444_799_999)),
             .order(OrderEvent(eventID: "o", type: .order, orderID: "o", userID: "u", ts: 1_796_119_200_000,

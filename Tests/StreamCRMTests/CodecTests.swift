@@ -75,10 +75,12 @@ final class CodecTests: XCTestCase {
     // MARK: Odd but valid
 
     func testEscapesSurrogatesWhitespaceAndKeyOrder() throws {
-        let json = " \r\n\t{ \"ts\" : 1.7647552001e12 ,\"user_id\":\"u\\u00e9\\ud83d\\ude00\\\"\\\\\\/\\b\\f\\n\\r\\t\", "
+        // (Control characters decode in free text such as a category; ids refuse them.)
+        let json = " \r\n\t{ \"ts\" : 1.7647552001e12 ,\"user_id\":\"u\\u00e9\\ud83d\\ude00\\\"\\\\\\/\", "
+            + "\"category\":\"c\\b\\f\\n\\r\\t\", "
             + "\"i\\u0074em_id\":\"caf\u{e9}\", \"type\":\"\\u0076iew\",\"event_id\":\"e\" } \n"
         XCTAssertEqual(try decode(json, .clickstream), .click(ClickEvent(
-            eventID: "e", type: .view, userID: "u\u{e9}\u{1F600}\"\\/\u{8}\u{c}\n\r\t", itemID: "caf\u{e9}",
+            eventID: "e", type: .view, userID: "u\u{e9}\u{1F600}\"\\/", itemID: "caf\u{e9}", category: "c\u{8}\u{c}\n\r\t",
             ts: 1_764_755_200_100)))
     }
 
@@ -226,6 +228,21 @@ final class CodecTests: XCTestCase {
         assertRefused(#"{"event_id":"e","type":"view","user_id":"u","item_id":"i"}"#, .clickstream, field: "ts", reason: "missing")
         XCTAssertEqual(String(describing: EventDecodeError(field: "ts", reason: "seconds mistaken for milliseconds")),
                        "field 'ts': seconds mistaken for milliseconds")
+    }
+
+    func testIdsWithControlCharactersOrOverLongAreRefused() throws {
+        let tail = #","item_id":"i","ts":946684800000}"#
+        assertRefused(#"{"event_id":"e","type":"view","user_id":"bad\u0000x""# + tail, .clickstream,
+                      field: "user_id", reason: "contains a control character")
+        assertRefused(#"{"event_id":"e","type":"view","user_id":"a\nb""# + tail, .clickstream,
+                      field: "user_id", reason: "contains a control character")
+        let long = String(repeating: "é", count: 257)  // 514 bytes
+        assertRefused(#"{"event_id":"e","type":"view","user_id":""# + long + #"""# + tail, .clickstream,
+                      field: "user_id", reason: "longer than 512 bytes")
+        // 512 bytes, and non-control Unicode, are fine.
+        let ok = try decode(#"{"event_id":"e","type":"view","user_id":""# + String(repeating: "é", count: 256) + #"""# + tail, .clickstream)
+        XCTAssertEqual(ok.userID?.utf8.count, 512)
+        XCTAssertEqual(try decode(#"{"event_id":"e","type":"view","user_id":"jos\u00e9 ☃""# + tail, .clickstream).userID, "josé ☃")
     }
 
     func testFieldTypeAndValueRefusals() {

@@ -24,6 +24,8 @@ public struct EventDecoder: Sendable {
     public static let maxTimestamp: EventTime = 4_102_444_800_000
     /// Largest accepted quantity on an order line.
     public static let maxQuantity = 1_000_000
+    /// Longest id (user, item, order, event, session), in UTF-8 bytes.
+    public static let maxIDBytes = 512
     /// Largest accepted price, total or line value (price × quantity): 10^12. Beyond it a sum of a
     /// few could overflow to infinity and poison the customer's monetary value.
     public static let maxMoney = 1e12
@@ -164,7 +166,16 @@ private struct MessageReader {
     private func id(_ t: JSONToken, field: String) throws(EventDecodeError) -> String {
         guard t.kind == .string else { throw typeError(field, "a string", t) }
         guard t.end > t.start else { throw EventDecodeError(field: field, reason: "must not be empty") }
-        return s.string(t)
+        let value = s.string(t)
+        // Ids are keys (Kafka's, the store's, the HTTP query's): no control characters (a NUL
+        // would cut a C string or a URL short) and a bounded length.
+        guard value.utf8.count <= EventDecoder.maxIDBytes else {
+            throw EventDecodeError(field: field, reason: "longer than \(EventDecoder.maxIDBytes) bytes")
+        }
+        guard !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+            throw EventDecodeError(field: field, reason: "contains a control character")
+        }
+        return value
     }
 
     private func money(_ t: JSONToken, field: String) throws(EventDecodeError) -> Double {
