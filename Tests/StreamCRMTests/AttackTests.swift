@@ -291,6 +291,19 @@ final class AttackTests: XCTestCase {
         XCTAssertThrowsError(try Configuration.load(file: nil, environment: [:], overrides: ["http.address=not-an-ip"]))
     }
 
+    func testTopicNamesKafkaWouldRefuseAreRefusedAtOnce() {
+        func refusal(_ set: String) -> String? {
+            do { _ = try Configuration.load(file: nil, environment: [:], overrides: [set]); return nil } catch { return "\(error)" }
+        }
+        XCTAssertEqual(refusal("group.id=a b"),
+                       "configuration key 'group.id' = 'a b': names the changelog topic 'a b.changelog', which Kafka refuses: use only letters, digits, '.', '_' and '-' (or set topic.changelog)")
+        XCTAssertEqual(refusal("topic.orders=shop/orders"),
+                       "configuration key 'topic.orders' = 'shop/orders': is not a Kafka topic name: 1 to 249 of letters, digits, '.', '_' and '-'")
+        XCTAssertNil(refusal("group.id=shop-1.crm_v2"))
+        XCTAssertNil(refusal("topic.changelog=off"))
+        XCTAssertNil(refusal("topic.catalog="))
+    }
+
     /// Second attack round (fixed in Configuration): settings that pass validation but break
     /// co-partitioning, leak personal data, or kill the daemon at its first output.
     func testSecondRoundSettingsAreRefusedWithTheReason() {

@@ -123,6 +123,21 @@ public struct Configuration: Sendable {
             throw ConfigError(key: "recommend.triggers", value: string("recommend.triggers"),
                               problem: "unknown event type '\(t)'; allowed: \(allowed.sorted().joined(separator: ", "))")
         }
+        // Kafka's rule for topic names (1–249 of [a-zA-Z0-9._-]); the changelog's default name
+        // derives from group.id, which is checked with it.
+        let legal = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        for (key, name) in [("topic.clickstream", string("topic.clickstream")), ("topic.orders", string("topic.orders")),
+                            ("topic.catalog", string("topic.catalog")), ("topic.control", string("topic.control")),
+                            ("topic.recommendations", string("topic.recommendations")),
+                            ("topic.churn_alerts", string("topic.churn_alerts")), ("topic.segments", string("topic.segments")),
+                            ("topic.dead_letter", string("topic.dead_letter")),
+                            (string("topic.changelog").isEmpty ? "group.id" : "topic.changelog", TopicNames(self).changelog)]
+        where !name.isEmpty && (name.count > 249 || name == "." || name == ".." || !name.allSatisfy(legal.contains)) {
+            let shown = key == "group.id" ? string("group.id") : name
+            throw ConfigError(key: key, value: shown, problem: key == "group.id"
+                ? "names the changelog topic '\(name)', which Kafka refuses: use only letters, digits, '.', '_' and '-' (or set topic.changelog)"
+                : "is not a Kafka topic name: 1 to 249 of letters, digits, '.', '_' and '-'")
+        }
         let inputs = Set(["topic.clickstream", "topic.orders", "topic.catalog", "topic.control"].map(string).filter { !$0.isEmpty })
         for key in ["topic.recommendations", "topic.churn_alerts", "topic.segments", "topic.dead_letter", "topic.changelog"] {
             let name = string(key)
