@@ -291,6 +291,16 @@ final class AttackTests: XCTestCase {
         XCTAssertThrowsError(try Configuration.load(file: nil, environment: [:], overrides: ["http.address=not-an-ip"]))
     }
 
+    func testOutputsArePartitionedAsJavaClientsPartitionKeys() throws {
+        let plain = KafkaSettings(try Configuration.load(file: nil, environment: [:], overrides: ["kafka.bootstrap.servers=127.0.0.1:1"]))
+        XCTAssertEqual(plain.producer["partitioner"], "murmur2_random")
+        XCTAssertNil(plain.consumer["partitioner"])
+        // The operator's choice wins.
+        let own = KafkaSettings(try Configuration.load(file: nil, environment: [:],
+                                                       overrides: ["kafka.bootstrap.servers=127.0.0.1:1", "kafka.producer.partitioner=consistent_random"]))
+        XCTAssertEqual(own.producer["partitioner"], "consistent_random")
+    }
+
     func testTopicNamesKafkaWouldRefuseAreRefusedAtOnce() {
         func refusal(_ set: String) -> String? {
             do { _ = try Configuration.load(file: nil, environment: [:], overrides: [set]); return nil } catch { return "\(error)" }

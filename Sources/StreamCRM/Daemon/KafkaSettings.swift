@@ -18,12 +18,17 @@ public struct KafkaSettings {
         // (/ready, STATUS=, streamcrm_brokers_up), since librdkafka signals no "brokers back".
         ("statistics.interval.ms", "5000"),
     ]
-    /// Producer defaults: idempotent, acks from all in-sync replicas, small batching delay.
+    /// Producer defaults: idempotent, acks from all in-sync replicas, small batching delay, and the
+    /// Java client's partitioner for keyed outputs.
     public static let producerDefaults: [(key: String, value: String)] = [
         ("enable.idempotence", "true"),
         ("acks", "all"),
         ("linger.ms", "5"),
         ("message.timeout.ms", "0"),
+        // murmur2 (the Java client's default, unlike librdkafka's CRC32): a customer's outputs land
+        // on the partition a Java or Kafka Streams application puts the same key on, so downstream
+        // joins with customer-keyed topics stay co-partitioned. (The changelog names its partitions.)
+        ("partitioner", "murmur2_random"),
     ]
 
     public var consumer: KafkaConfig
