@@ -49,6 +49,27 @@ final class AttackTests: XCTestCase {
         XCTAssertEqual(daemon.processor.counts.events, 1)
     }
 
+    func testProduceRawTopicFeedsBadLinesToTheDaemonsDeadLetters() throws {
+        let h = try DaemonHarness(partitions: 1)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("raw-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let good = String(decoding: view(1, user: "u1"), as: UTF8.self)
+        try (["{not json", #"{"event_id":"e","type":"view","user_id":"u","item_id":"i","ts":1764755200}"#, good, ""]
+            .joined(separator: "\n")).write(toFile: file, atomically: true, encoding: .utf8)
+        XCTAssertEqual(StreamCRMCommand.main(["streamcrm", "produce", "--bootstrap", h.broker.bootstrapServers, "--quiet",
+                                              "--raw-topic", h.topics.clickstream, file]), 0)
+        let (daemon, status) = try h.runDaemon()
+        XCTAssertEqual(status, 0)
+        XCTAssertEqual(daemon.processor.counts.deadLetters, 2, "the two bad lines reach the daemon and are dead-lettered")
+        XCTAssertEqual(daemon.processor.counts.events, 1)
+        let reasons = try h.outputs()[h.topics.deadLetter, default: []].compactMap { m -> String? in
+            guard let v = m.value, let o = try JSONSerialization.jsonObject(with: Data(v)) as? [String: Any] else { return nil }
+            return o["reason"] as? String
+        }
+        XCTAssertEqual(reasons.count, 2)
+        XCTAssertTrue(reasons.contains { $0.contains("seconds mistaken for milliseconds") }, "\(reasons)")
+    }
+
     // MARK: F2 — a fatal restore error exits 0 (FIXED)
 
     /// FIXED on this branch. Before: "cannot restore state" requested a normal stop and `run`
