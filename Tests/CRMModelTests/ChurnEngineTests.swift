@@ -173,17 +173,23 @@ final class ChurnEngineTests: XCTestCase {
         XCTAssertEqual(alerts(out).map(\.eventID), ["churn/x/\(t0 + 10 * day)", "churn/x/\(t0 + 401 * day)"])
     }
 
-    func testFarFutureEventIsRefusedAndFiresNothing() {
-        let e = makeEngine()
-        var out: [ModelOutput] = []
+    /// a orders at t0, then b's order at `stray` must be refused without moving the clock or firing
+    /// a's timer (due at day 3.78).
+    func assertStrayTimestampRefused(_ e: CRMEngine, at stray: EventTime, into out: inout [ModelOutput],
+                                     file: StaticString = #filePath, line: UInt = #line) {
         _ = order(e, "a", at: t0, into: &out)
         let before = e.watermark.current
-        let verdict = order(e, "b", at: t0 + 30 * day, into: &out)
-        guard case .rejected(let reason) = verdict else { return XCTFail("expected a refusal, got \(verdict)") }
-        XCTAssertTrue(reason.contains("too far ahead"), reason)
-        XCTAssertEqual(e.watermark.current, before)
-        XCTAssertEqual(alerts(out), [], "a's timer (day 3.78) must not fire on a bad clock")
-        XCTAssertNil(e.customers["b"])
+        let verdict = order(e, "b", at: stray, into: &out)
+        guard case .rejected(let reason) = verdict else { return XCTFail("expected a refusal, got \(verdict)", file: file, line: line) }
+        XCTAssertTrue(reason.contains("too far ahead"), reason, file: file, line: line)
+        XCTAssertEqual(e.watermark.current, before, file: file, line: line)
+        XCTAssertEqual(alerts(out), [], "a's timer (day 3.78) must not fire on a bad clock", file: file, line: line)
+        XCTAssertNil(e.customers["b"], file: file, line: line)
+    }
+
+    func testFarFutureEventIsRefusedAndFiresNothing() {
+        var out: [ModelOutput] = []
+        assertStrayTimestampRefused(makeEngine(), at: t0 + 30 * day, into: &out)
     }
 
     func testAHistoricalStreamReadLiveRefusesAStrayFutureTimestamp() {
@@ -192,13 +198,7 @@ final class ChurnEngineTests: XCTestCase {
         let e = makeEngine()
         e.wallNow = t0 + 400 * day
         var out: [ModelOutput] = []
-        _ = order(e, "a", at: t0, into: &out)
-        let before = e.watermark.current
-        let verdict = order(e, "b", at: t0 + 115 * day, into: &out)
-        guard case .rejected(let reason) = verdict else { return XCTFail("expected a refusal, got \(verdict)") }
-        XCTAssertTrue(reason.contains("too far ahead"), reason)
-        XCTAssertEqual(e.watermark.current, before)
-        XCTAssertEqual(alerts(out), [], "a's timer (day 3.78) must not fire on a stray clock")
+        assertStrayTimestampRefused(e, at: t0 + 115 * day, into: &out)
         // An event at the present (the stream resumed live) is excused and moves the clock.
         XCTAssertEqual(order(e, "c", at: t0 + 400 * day - 1000, into: &out), .applied)
         XCTAssertEqual(alerts(out).map(\.userID), ["a"])
