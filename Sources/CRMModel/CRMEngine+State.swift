@@ -139,7 +139,7 @@ extension CRMEngine {
         func named<T: Decodable>(_ type: T.Type, _ key: String) throws -> T? {
             let bytes = try load(key)
             do { return try Self.decode(T.self, bytes) } catch {
-                throw BinaryDecodeError.invalidValue(offset: 0, reason: "global state '\(key)' (\(bytes?.count ?? 0) bytes): \(error)")
+                throw GlobalStateDecodeError(key: key, byteCount: bytes?.count ?? 0, underlying: error)
             }
         }
         let sim = try named(ItemSimilarity.Snapshot.self, "similarity")
@@ -207,25 +207,23 @@ extension CRMEngine {
     }
 
     /// Why a set of model blobs (a seed: ``modelKeys``) cannot serve under this engine's
-    /// configuration, or nil: each key is decoded on its own (so a damaged blob is named), the
+    /// configuration, or nil: every blob decodes (a damaged one is named), the
     /// segments must have been trained with this engine's k, and there must be something trained.
     /// `checkSegmentCount: false` skips the k check (exporting, with no configuration to compare).
     public func seedProblem(_ blobs: [String: [UInt8]], checkSegmentCount: Bool = true) -> String? {
-        for key in Self.modelKeys {
-            guard let blob = blobs[key] else { continue }
-            do {
-                try CRMEngine(config: config).restoreGlobals { $0 == key ? blob : nil }
-            } catch {
-                return "its '\(key)' model is damaged: \(error)"
-            }
+        let scratch = CRMEngine(config: config)
+        do {
+            try scratch.restoreGlobals { Self.modelKeys.contains($0) ? blobs[$0] : nil }
+        } catch let error as GlobalStateDecodeError {
+            return "its '\(error.key)' model is damaged: \(error.underlying)"
+        } catch {
+            return "its models are damaged: \(error)"
         }
         if checkSegmentCount, let blob = blobs["segments"], let seg = try? Self.decode(SegmentsState.self, blob),
            !Self.segmentsFit(seg, k: config.segmentCount) {
             return "its segments were trained with k=\(seg.kmeans.configuration.k) (model.segments.k is \(config.segmentCount)): "
                 + "set model.segments.k=\(seg.kmeans.configuration.k), or export a model trained with k=\(config.segmentCount)"
         }
-        let scratch = CRMEngine(config: config)
-        try? scratch.restoreGlobals { blobs[$0] }
         if scratch.similarity.itemCount == 0 && !scratch.kmeans.isInitialized && scratch.popularity.itemCount() == 0 {
             return "its models are empty (exported from a state directory that had read no events?)"
         }

@@ -89,7 +89,7 @@ public struct Watermark: Sendable, Codable, Equatable {
             futureStreak += 1
             let limit = configuration.futureStreakToAccept
             guard limit > 0, futureStreak >= limit else {
-                return .tooFarInFuture(by: t - ([referenceTime, knownTime].compactMap { $0 }.max() ?? wallNow ?? t))
+                return .tooFarInFuture(by: t - (farAheadReference(knownTime: knownTime) ?? wallNow ?? t))
             }
         }
         futureStreak = 0
@@ -111,13 +111,20 @@ public struct Watermark: Sendable, Codable, Equatable {
     /// is the only reference.
     func isTooFarAhead(_ t: EventTime, wallNow: Int64?, knownTime: EventTime? = nil) -> Bool {
         let jump = configuration.maxForwardJump
-        guard let ref = [referenceTime, knownTime].compactMap({ $0 }).max() else {
+        guard let ref = farAheadReference(knownTime: knownTime) else {
             if let w = wallNow { return t - w > jump }
             return false
         }
         guard t - ref > jump else { return false }
         if let w = wallNow, t - w <= jump, w - t <= jump { return false }
         return true
+    }
+
+    /// The later of the reference time and `knownTime` (per event: no array).
+    private func farAheadReference(knownTime: EventTime?) -> EventTime? {
+        guard let r = referenceTime else { return knownTime }
+        guard let k = knownTime else { return r }
+        return Swift.max(r, k)
     }
 
     /// The time a far-future event should be clamped to: reference + maxForwardJump.

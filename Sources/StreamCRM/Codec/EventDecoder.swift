@@ -167,14 +167,7 @@ private struct MessageReader {
         guard t.kind == .string else { throw typeError(field, "a string", t) }
         guard t.end > t.start else { throw EventDecodeError(field: field, reason: "must not be empty") }
         let value = s.string(t)
-        // Ids are keys (Kafka's, the store's, the HTTP query's): no control characters (a NUL
-        // would cut a C string or a URL short) and a bounded length.
-        guard value.utf8.count <= EventDecoder.maxIDBytes else {
-            throw EventDecodeError(field: field, reason: "longer than \(EventDecoder.maxIDBytes) bytes")
-        }
-        guard !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
-            throw EventDecodeError(field: field, reason: "contains a control character")
-        }
+        if let problem = EventDecoder.idProblem(value) { throw EventDecodeError(field: field, reason: problem) }
         return value
     }
 
@@ -405,5 +398,16 @@ private struct MessageReader {
             throw EventDecodeError(field: "type", reason: "unknown control type (expected forget_user)")
         }
         return .forgetUser(userID: try requiredID(.userID))
+    }
+}
+
+extension EventDecoder {
+    /// Why `value` cannot be an id, or nil. Ids are keys (Kafka's, the store's, the HTTP query's):
+    /// no control characters (a NUL would cut a C string or a URL short) and a bounded length.
+    /// (Emptiness is the caller's to check: it reads "must not be empty" in a field's terms.)
+    public static func idProblem(_ value: String) -> String? {
+        if value.utf8.count > maxIDBytes { return "longer than \(maxIDBytes) bytes" }
+        if value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return "contains a control character" }
+        return nil
     }
 }

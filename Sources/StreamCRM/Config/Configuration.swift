@@ -126,12 +126,10 @@ public struct Configuration: Sendable {
         // Kafka's rule for topic names (1–249 of [a-zA-Z0-9._-]); the changelog's default name
         // derives from group.id, which is checked with it.
         let legal = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        for (key, name) in [("topic.clickstream", string("topic.clickstream")), ("topic.orders", string("topic.orders")),
-                            ("topic.catalog", string("topic.catalog")), ("topic.control", string("topic.control")),
-                            ("topic.recommendations", string("topic.recommendations")),
-                            ("topic.churn_alerts", string("topic.churn_alerts")), ("topic.segments", string("topic.segments")),
-                            ("topic.dead_letter", string("topic.dead_letter")),
-                            (string("topic.changelog").isEmpty ? "group.id" : "topic.changelog", TopicNames(self).changelog)]
+        let topicKeys = ["topic.clickstream", "topic.orders", "topic.catalog", "topic.control", "topic.recommendations",
+                         "topic.churn_alerts", "topic.segments", "topic.dead_letter"]
+        for (key, name) in topicKeys.map({ ($0, string($0)) })
+            + [(string("topic.changelog").isEmpty ? "group.id" : "topic.changelog", TopicNames(self).changelog)]
         where !name.isEmpty && (name.count > 249 || name == "." || name == ".." || !name.allSatisfy(legal.contains)) {
             let shown = key == "group.id" ? string("group.id") : name
             throw ConfigError(key: key, value: shown, problem: key == "group.id"

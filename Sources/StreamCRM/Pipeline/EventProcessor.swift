@@ -76,10 +76,11 @@ public final class EventProcessor {
                            empty, position, &sink)
             return
         }
-        guard let key, key.count > 0, key.count <= 256, let itemID = String(validating: key, as: UTF8.self),
-              !itemID.contains(where: { $0.isNewline }) else {
+        guard let key, key.count > 0, let itemID = String(validating: key, as: UTF8.self),
+              EventDecoder.idProblem(itemID) == nil else {
             counts.decodeErrors += 1
-            try deadLetter("a catalog tombstone needs the item id as its key (UTF-8, 1 to 256 bytes)", empty, position, &sink)
+            try deadLetter("a catalog tombstone needs the item id as its key (UTF-8, 1 to \(EventDecoder.maxIDBytes) bytes, no control characters)",
+                           empty, position, &sink)
             return
         }
         let previous = engine.catalog[itemID]
