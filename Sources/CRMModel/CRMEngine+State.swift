@@ -200,6 +200,7 @@ extension CRMEngine {
             w.current = clk.current
             w.futureStreak = clk.futureStreak
             watermark = w
+            restoredReference = w.referenceTime
         }
         if let cat { catalog = cat }
         if let sta { stats = sta }

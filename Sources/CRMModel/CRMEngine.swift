@@ -54,6 +54,11 @@ public final class CRMEngine {
     /// are not "far in the future" however long this instance's own clock lagged. Not
     /// checkpointed (every restore rebuilds it) and not the watermark (it fires no timer).
     public internal(set) var restoredHorizon: EventTime?
+    /// The far-ahead reference of the clock restored from a checkpoint (nil for a fresh engine):
+    /// with ``restoredHorizon``, what a topic partition's first event is judged by (``TimedSources``).
+    var restoredReference: EventTime?
+    /// The topic partitions with an accepted timed event since start or handover.
+    var timedSources = TimedSources()
 
     var recommender: Recommender
     let assigner: SegmentAssigner
@@ -97,7 +102,7 @@ public final class CRMEngine {
                           into: &outputs)
             return .applied
         case .click(let click):
-            guard let verdict = observeTime(click.ts) else {
+            guard let verdict = observeTime(click.ts, source: position) else {
                 return reject("field 'ts': \(click.ts) is too far ahead of the stream's clock (\(watermark.referenceTime ?? 0))")
             }
             _ = verdict
@@ -114,7 +119,7 @@ public final class CRMEngine {
             }
             applyClick(click, customer: customer, position: position, into: &outputs)
         case .order(let order):
-            guard observeTime(order.ts) != nil else {
+            guard observeTime(order.ts, source: position) != nil else {
                 return reject("field 'ts': \(order.ts) is too far ahead of the stream's clock (\(watermark.referenceTime ?? 0))")
             }
             advancePartition(order.ts, partition: partition ?? position.partition, into: &outputs)
@@ -176,15 +181,25 @@ public final class CRMEngine {
         return .rejected(reason)
     }
 
-    /// Classifies the event time; nil when it is too far in the future to be trusted.
-    private func observeTime(_ ts: EventTime) -> Watermark.Classification? {
-        let c = watermark.observe(ts, wallNow: wallNow, knownTime: restoredHorizon)
+    /// Classifies the event time; nil when it is too far in the future to be trusted. The first
+    /// event of a topic partition is judged by what was known before (``TimedSources``).
+    private func observeTime(_ ts: EventTime, source: SourcePosition) -> Watermark.Classification? {
+        let first = timedSources.isFirst(topic: source.topic, partition: source.partition)
+        let known = first ? Self.later(restoredReference, restoredHorizon) : restoredHorizon
+        let c = watermark.observe(ts, wallNow: wallNow, knownTime: known, knownTimeOnly: first)
         switch c {
         case .tooFarInFuture: return nil
         case .late: stats.lateEvents += 1
         case .onTime: break
         }
+        timedSources.note(topic: source.topic, partition: source.partition)
         return c
+    }
+
+    private static func later(_ a: EventTime?, _ b: EventTime?) -> EventTime? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return max(a, b)
     }
 
     private func state(for userID: String, partition: Int32) -> CustomerState {
@@ -208,6 +223,7 @@ public final class CRMEngine {
     /// (their checkpointed state stays in the store), with their churn summaries and timers, so that
     /// `restoreCustomer` on the instance that takes them over rebuilds both consistently.
     public func dropCustomers(partitions: Set<Int32>) {
+        timedSources.forget(partitions: partitions)
         for (userID, customer) in customers where partitions.contains(customer.partition) {
             customers[userID] = nil
             dirtyCustomers.remove(userID)

@@ -84,12 +84,17 @@ public struct Watermark: Sendable, Codable, Equatable {
     ///   - wallNow: the wall clock (ms) when it was received, for idle advancement (default nil).
     ///   - knownTime: a time the stream is known to have reached although this clock has not seen
     ///     it (state restored from another instance), also a reference for "far ahead" (default nil).
-    public mutating func observe(_ t: EventTime, wallNow: Int64? = nil, knownTime: EventTime? = nil) -> Classification {
-        if isTooFarAhead(t, wallNow: wallNow, knownTime: knownTime) {
+    ///   - knownTimeOnly: judge "far ahead" by `knownTime` (and the wall clock) alone, not by this
+    ///     clock's progress: the first event of an input partition, which other partitions' progress
+    ///     says nothing about (default false).
+    public mutating func observe(_ t: EventTime, wallNow: Int64? = nil, knownTime: EventTime? = nil,
+                                 knownTimeOnly: Bool = false) -> Classification {
+        if isTooFarAhead(t, wallNow: wallNow, knownTime: knownTime, knownTimeOnly: knownTimeOnly) {
             futureStreak += 1
             let limit = configuration.futureStreakToAccept
             guard limit > 0, futureStreak >= limit else {
-                return .tooFarInFuture(by: t - (farAheadReference(knownTime: knownTime) ?? wallNow ?? t))
+                let ref = knownTimeOnly ? knownTime : farAheadReference(knownTime: knownTime)
+                return .tooFarInFuture(by: t - (ref ?? wallNow ?? t))
             }
         }
         futureStreak = 0
@@ -109,9 +114,9 @@ public struct Watermark: Sendable, Codable, Equatable {
     /// live) is judged by its own clock, so that one stray timestamp months ahead of it cannot drag
     /// event time forward and fire every churn timer at once. Before the first event the wall clock
     /// is the only reference.
-    func isTooFarAhead(_ t: EventTime, wallNow: Int64?, knownTime: EventTime? = nil) -> Bool {
+    func isTooFarAhead(_ t: EventTime, wallNow: Int64?, knownTime: EventTime? = nil, knownTimeOnly: Bool = false) -> Bool {
         let jump = configuration.maxForwardJump
-        guard let ref = farAheadReference(knownTime: knownTime) else {
+        guard let ref = knownTimeOnly ? knownTime : farAheadReference(knownTime: knownTime) else {
             if let w = wallNow { return t - w > jump }
             return false
         }

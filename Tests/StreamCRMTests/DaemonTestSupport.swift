@@ -91,8 +91,13 @@ final class LiveDaemonHarness: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let exitStatus = Mutex<Result<Int32, Error>?>(nil)
 
-    init(partitions: Int = 2) throws {
-        broker = try DevBroker(brokers: 1, partitions: partitions)
+    convenience init(partitions: Int = 2) throws {
+        self.init(broker: try DevBroker(brokers: 1, partitions: partitions))
+    }
+
+    /// A daemon on an existing broker (several daemons in one group share it).
+    init(broker: DevBroker) {
+        self.broker = broker
         stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("streamcrm-dtest-\(UUID().uuidString)").path
     }
 

@@ -21,7 +21,7 @@ final class GuaranteeTests: XCTestCase {
 
     /// Per-customer order count and monetary total, from a reference engine fed every event in
     /// time order (these depend only on the customer's own orders, not on interleaving).
-    func reference(_ events: [ShopEvent]) -> [String: (Int, Double)] {
+    static func reference(_ events: [ShopEvent]) -> [String: (Int, Double)] {
         let engine = CRMEngine()
         var outputs: [ModelOutput] = []
         for (i, e) in events.enumerated() {
@@ -31,11 +31,11 @@ final class GuaranteeTests: XCTestCase {
     }
 
     /// The same quantities from a daemon's state directory.
-    func stored(_ dir: String) throws -> [String: (Int, Double)] {
+    static func stored(_ dir: String) throws -> [String: (Int, Double)] {
         try StoredEngine.load(directory: dir).customers.mapValues { ($0.profile.orderCount, $0.profile.monetary) }
     }
 
-    func assertSame(_ a: [String: (Int, Double)], _ b: [String: (Int, Double)], file: StaticString = #filePath, line: UInt = #line) {
+    static func assertSame(_ a: [String: (Int, Double)], _ b: [String: (Int, Double)], file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(Set(a.keys), Set(b.keys), "customers differ", file: file, line: line)
         var mismatches = 0
         for (user, x) in a {
@@ -59,7 +59,7 @@ final class GuaranteeTests: XCTestCase {
         XCTAssertEqual(status, 0)
         // The second run processed only the second half.
         XCTAssertEqual(second.processor.counts.events, events.count - half)
-        assertSame(try stored(h.stateDir), reference(events))
+        Self.assertSame(try Self.stored(h.stateDir), Self.reference(events))
     }
 
     func testPartitionsMoveBetweenInstancesThroughTheChangelog() throws {
@@ -76,12 +76,12 @@ final class GuaranteeTests: XCTestCase {
         let (b, statusB) = try h.runDaemon(group: "g", stateDir: dirB)
         XCTAssertEqual(statusB, 0)
         XCTAssertEqual(b.processor.counts.events, thirds[2] - thirds[1])
-        assertSame(try stored(dirB), reference(Array(events[..<thirds[2]])))
+        Self.assertSame(try Self.stored(dirB), Self.reference(Array(events[..<thirds[2]])))
         try h.produce(events: Array(events[thirds[2]...]))
         let (a, statusA) = try h.runDaemon(group: "g", stateDir: dirA)
         XCTAssertEqual(statusA, 0)
         XCTAssertEqual(a.processor.counts.events, thirds[3] - thirds[2])
-        assertSame(try stored(dirA), reference(events))
+        Self.assertSame(try Self.stored(dirA), Self.reference(events))
     }
 
     func testForgetUserErasesStateAndPublishesTombstones() throws {
@@ -94,17 +94,17 @@ final class GuaranteeTests: XCTestCase {
         }
         try h.produce(events: events)
         XCTAssertEqual(try h.runDaemon().1, 0)
-        XCTAssertEqual(Set(try stored(h.stateDir).keys), ["u1", "u2"])
+        XCTAssertEqual(Set(try Self.stored(h.stateDir).keys), ["u1", "u2"])
         try h.produce(events: [.forgetUser(userID: "u1")])
         XCTAssertEqual(try h.runDaemon().1, 0)
-        XCTAssertEqual(Set(try stored(h.stateDir).keys), ["u2"])
+        XCTAssertEqual(Set(try Self.stored(h.stateDir).keys), ["u2"])
         let tombstones = try h.outputs()[h.topics.segments, default: []].filter { $0.value == nil }
         XCTAssertEqual(tombstones.map(\.keyText), ["u1"])
         // Later events for u1 start fresh.
         try h.produce(events: [.order(OrderEvent(eventID: "o9", type: .order, orderID: "o9", userID: "u1", ts: t0 + 10,
                                                   items: [OrderLine(itemID: "i9", quantity: 2, price: 4)], total: 8))])
         XCTAssertEqual(try h.runDaemon().1, 0)
-        let after = try stored(h.stateDir)
+        let after = try Self.stored(h.stateDir)
         XCTAssertEqual(after["u1"]?.0, 1)
         XCTAssertEqual(after["u1"]?.1, 8)
     }
@@ -124,7 +124,7 @@ final class GuaranteeTests: XCTestCase {
         try h.produce(events: [.forgetUser(userID: "bob")])
         // Small fetches: the event partition comes in many pieces, the forget in the first.
         XCTAssertEqual(try h.runDaemon(overrides: ["kafka.consumer.max.partition.fetch.bytes=2048"]).1, 0)
-        let after = try stored(h.stateDir)
+        let after = try Self.stored(h.stateDir)
         XCTAssertNil(after["bob"], "bob's order, read after the forget, recreated him")
         XCTAssertEqual(after.count, 50)
         XCTAssertEqual(try h.outputs()[h.topics.segments, default: []].filter { $0.value == nil }.map(\.keyText), ["bob"])
@@ -220,7 +220,7 @@ extension GuaranteeTests {
         XCTAssertTrue(bg.stopAndWait())
         XCTAssertNil(bg.error)
         XCTAssertEqual(bg.status, 0)
-        assertSame(try stored(h.stateDir), reference(events))
+        Self.assertSame(try Self.stored(h.stateDir), Self.reference(events))
         XCTAssertEqual(bg.daemon.processor.counts.deadLetters, 0)
     }
 }

@@ -21,6 +21,7 @@ public enum ConfigSchema {
         // Consumer group and state
         ConfigKey("group.id", "streamcrm", .string(allowEmpty: false), "Kafka consumer group shared by all instances."),
         ConfigKey("state.dir", "/var/lib/streamcrm", .string(allowEmpty: false), "Directory of the local state store."),
+        ConfigKey("state.cleanup.delay.ms", "600000", .int(0...Int64(Int32.max)), "How long the store keeps the state of a partition another instance took over before dropping it (the changelog holds it; assigned back later, it is rebuilt from there). Only with a changelog."),
         ConfigKey("checkpoint.interval.events", "50000", .int(positive), "Checkpoint after this many input events."),
         ConfigKey("checkpoint.interval.ms", "5000", .int(positive), "Checkpoint at least this often (wall-clock milliseconds) while events flow."),
         ConfigKey("shutdown.deadline.s", "30", .int(1...3600), "Longest a graceful shutdown may take before the daemon exits non-zero."),

@@ -69,7 +69,8 @@ public final class CRMDaemon {
                                         everyEvents: Int(configuration.int("checkpoint.interval.events")),
                                         everyMs: Int(configuration.int("checkpoint.interval.ms")),
                                         changelog: changelog, inputTopics: topics.inputs,
-                                        customerTopics: topics.customerKeyedInputs)
+                                        customerTopics: topics.customerKeyedInputs,
+                                        cleanupDelayMs: Int(configuration.int("state.cleanup.delay.ms")))
         try checkpointer.restoreGlobals(seed: configuration.string("model.seed"))
         running = configuration
         status = DaemonStatus(maxStallSeconds: Double(configuration.int("health.max_stall.s")),

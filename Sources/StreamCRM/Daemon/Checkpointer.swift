@@ -22,6 +22,8 @@ final class Checkpointer {
     let customerTopics: Set<String>
     /// This state directory's identity in changelog markers.
     let instanceID: String
+    /// How long the store keeps the state of a partition owned elsewhere (`state.cleanup.delay.ms`).
+    let cleanupDelay: TimeInterval
 
     /// Next offset to read per partition, for the events processed so far.
     private(set) var positions: [TopicPartition: Int64] = [:]
@@ -37,13 +39,19 @@ final class Checkpointer {
     /// changes that are in no checkpoint.
     private var carriedChanged: Set<String> = []
     private var carriedErased: [String: Int32] = [:]
+    /// Partitions the store holds but this instance does not own (kept only with a changelog).
+    private var released = ReleasedPartitions()
+    /// Whether the store's partitions were compared with a first assignment yet.
+    private var surveyed = false
+    private var lastReleasedCheck = Date.distantPast
 
     static let checkpointGlobalKey = "checkpoint"
 
     init(store: StateStore, engine: CRMEngine, logger: Logger, metrics: DaemonMetrics, everyEvents: Int, everyMs: Int,
-         changelog: StateChangelog?, inputTopics: [String], customerTopics: [String]) throws {
+         changelog: StateChangelog?, inputTopics: [String], customerTopics: [String], cleanupDelayMs: Int = 600_000) throws {
         self.store = store; self.engine = engine; self.logger = logger; self.metrics = metrics
         self.everyEvents = everyEvents; self.everyMs = everyMs
+        self.cleanupDelay = Double(cleanupDelayMs) / 1000
         self.changelog = changelog
         self.inputTopics = inputTopics
         self.customerTopics = Set(customerTopics)
@@ -93,10 +101,12 @@ final class Checkpointer {
     /// Loads the customers of newly assigned partitions and returns where to resume each one.
     ///
     /// For each partition number: if the changelog's last checkpoint on it was written by another
-    /// instance, the partition's state is rebuilt from the changelog (and written to the local
-    /// store); otherwise the local store is this partition's latest consistent state. With no
-    /// checkpoint anywhere, the partition starts from the group's committed offset.
-    func restore(partitions: [TopicPartition]) throws -> [TopicPartitionOffset] {
+    /// instance, or the local store no longer holds it (``ReleasedPartitions``), the partition's
+    /// state is rebuilt from the changelog (and written to the local store); otherwise the local
+    /// store is this partition's latest consistent state. With no checkpoint anywhere, the
+    /// partition starts from the group's committed offset. Then drops what is due of the
+    /// partitions owned elsewhere.
+    func restore(partitions: [TopicPartition], now: Date = Date()) throws -> [TopicPartitionOffset] {
         let started = Date()
         // Catalog partitions carry no customer state (the catalog may have another partition count).
         let numbers = Set(partitions.filter { customerTopics.contains($0.topic) }.map(\.partition))
@@ -104,7 +114,8 @@ final class Checkpointer {
         var local = try store.offsets()
         var loaded = 0, rebuilt: [Int32] = []
         for p in numbers {
-            if let changelog, let remote = try rebuildIfMoved(p, changelog) {
+            let held = local.keys.contains { $0.partition == p && customerTopics.contains($0.topic) }
+            if let changelog, let remote = try rebuildIfMoved(p, changelog, heldLocally: held) {
                 rebuilt.append(p)
                 loaded += remote
                 local = try store.offsets()
@@ -116,6 +127,16 @@ final class Checkpointer {
             }
         }
         ownedPartitions.formUnion(numbers)
+        if changelog != nil {
+            released.owned(numbers)
+            if !surveyed {
+                // A restart: what the store holds beyond this assignment is owned elsewhere now.
+                let stored = try store.customerPartitions().union(
+                    local.keys.filter { customerTopics.contains($0.topic) }.map(\.partition))
+                released.released(stored.subtracting(ownedPartitions), at: now)
+            }
+            surveyed = true
+        }
         var result: [TopicPartitionOffset] = []
         for tp in partitions {
             if let next = local[TopicPartitionKey(topic: tp.topic, partition: tp.partition)] {
@@ -129,14 +150,16 @@ final class Checkpointer {
         logger.info("state restored", ["partitions": numbers.map(String.init).joined(separator: ","), "customers": loaded,
                                        "from_changelog": rebuilt.map(String.init).joined(separator: ","),
                                        "seconds": String(format: "%.3f", Date().timeIntervalSince(started))])
+        try dropReleased(now: now)
         return result
     }
 
-    /// Rebuilds partition `p` from the changelog when another instance checkpointed it last;
-    /// returns the number of customers loaded, or nil when the local store is current.
-    private func rebuildIfMoved(_ p: Int32, _ changelog: StateChangelog) throws -> Int? {
+    /// Rebuilds partition `p` from the changelog when another instance checkpointed it last, or
+    /// when this store dropped it (`heldLocally` false) after checkpointing it last; returns the
+    /// number of customers loaded, or nil when the local store is current.
+    private func rebuildIfMoved(_ p: Int32, _ changelog: StateChangelog, heldLocally: Bool) throws -> Int? {
         let remote = try changelog.read(partition: p)
-        guard let marker = remote.marker, marker.instance != instanceID else { return nil }
+        guard let marker = remote.marker, marker.instance != instanceID || !heldLocally else { return nil }
         if remote.lowWatermark > 0 {
             logger.error("changelog partition starts after offset 0: records before it were removed; customers among them start fresh",
                          ["topic": changelog.topic, "partition": p, "low_watermark": remote.lowWatermark])
@@ -160,16 +183,35 @@ final class Checkpointer {
         return loaded
     }
 
-    /// Forgets partitions that moved to another instance (their state is checkpointed).
-    func release(partitions: [TopicPartition]) {
+    /// Forgets partitions that moved to another instance (their state is checkpointed). With a
+    /// changelog, the store drops their rows `cleanupDelay` later unless they come back.
+    func release(partitions: [TopicPartition], now: Date = Date()) {
         for tp in partitions { positions[tp] = nil }
         let gone = Set(partitions.filter { customerTopics.contains($0.topic) }.map(\.partition))
         ownedPartitions.subtract(gone)
         engine.dropCustomers(partitions: gone)
+        if changelog != nil { released.released(gone, at: now) }
     }
 
-    /// Checkpoints when enough events or time have passed.
+    /// Drops from the store the partitions owned elsewhere for `cleanupDelay` (their state is in
+    /// the changelog, and a partition assigned back is rebuilt from it).
+    func dropReleased(now: Date = Date()) throws {
+        guard !released.isEmpty else { return }
+        let due = released.takeDue(at: now, delay: cleanupDelay).filter { !ownedPartitions.contains($0) }
+        guard !due.isEmpty else { return }
+        let removed = try store.dropPartitions(due, offsetsOf: customerTopics.sorted())
+        logger.info("state of partitions owned elsewhere dropped from the local store (the changelog holds it)",
+                    ["partitions": due.map(String.init).joined(separator: ","), "customers": removed,
+                     "after_ms": Int(cleanupDelay * 1000)])
+    }
+
+    /// Checkpoints when enough events or time have passed; drops what is due of the partitions
+    /// owned elsewhere.
     func maybeCheckpoint(producer: KafkaProducer, consumer: KafkaConsumer, stop: StopSignal) throws {
+        if !released.isEmpty, Date().timeIntervalSince(lastReleasedCheck) >= 1 {
+            lastReleasedCheck = Date()
+            try dropReleased(now: lastReleasedCheck)
+        }
         guard eventsSinceCheckpoint > 0 else { return }
         guard eventsSinceCheckpoint >= everyEvents || Date().timeIntervalSince(lastCheckpoint) * 1000 >= Double(everyMs) else { return }
         _ = try checkpoint(producer: producer, consumer: consumer, deadline: nil, reason: "interval", stop: stop)

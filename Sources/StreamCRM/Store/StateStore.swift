@@ -259,6 +259,15 @@ public final class StateStore {
         return Int(statement.int64(0))
     }
 
+    /// The partition numbers the store holds customers of.
+    public func customerPartitions() throws -> Set<Int32> {
+        let statement = statements.selectCustomerPartitions
+        defer { statement.reset() }
+        var result: Set<Int32> = []
+        while try statement.step("reading partitions from") { result.insert(Int32(truncatingIfNeeded: statement.int64(0))) }
+        return result
+    }
+
     // MARK: Direct writes (each its own transaction)
 
     /// Deletes one customer immediately; returns whether a row was removed. Checkpoints normally carry

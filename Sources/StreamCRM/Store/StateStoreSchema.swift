@@ -101,7 +101,7 @@ extension StateStore {
     final class Statements {
         let beginImmediate, beginDeferred, commit, rollback: SQLiteStatement
         let upsertCustomer, deleteCustomer, selectCustomer, countCustomers: SQLiteStatement
-        let selectCustomersOfPartition, deleteCustomersOfPartition: SQLiteStatement
+        let selectCustomersOfPartition, deleteCustomersOfPartition, selectCustomerPartitions: SQLiteStatement
         let upsertGlobal, deleteGlobal, selectGlobal: SQLiteStatement
         let upsertOffset, selectOffsets, deleteOffsetsOfPartition: SQLiteStatement
         let upsertMeta, selectMeta: SQLiteStatement
@@ -120,6 +120,7 @@ extension StateStore {
             countCustomers = try c.prepare("SELECT count(*) FROM customers")
             selectCustomersOfPartition = try c.prepare("SELECT user_id, state FROM customers WHERE partition = ?1")
             deleteCustomersOfPartition = try c.prepare("DELETE FROM customers WHERE partition = ?1")
+            selectCustomerPartitions = try c.prepare("SELECT DISTINCT partition FROM customers")
             upsertGlobal = try c.prepare("""
                 INSERT INTO globals(key, state) VALUES (?1, ?2)
                 ON CONFLICT(key) DO UPDATE SET state = excluded.state
