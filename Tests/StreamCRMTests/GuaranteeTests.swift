@@ -62,6 +62,37 @@ final class GuaranteeTests: XCTestCase {
         Self.assertSame(try Self.stored(h.stateDir), Self.reference(events))
     }
 
+    /// Found by scripts/fault-test's outage scenario: the commit of the checkpoint that ended a
+    /// broker outage was lost with the partitions, the daemon was killed and restarted with no new
+    /// input, and Kafka's committed offsets stayed behind the checkpoint (lag monitoring, and a
+    /// producer pacing itself by them, waited forever). A restore now commits the offsets it
+    /// resumes at. Here the state directory meets a group that has committed nothing.
+    func testARestoreCommitsTheOffsetsItResumesAt() throws {
+        let events = Array(shopEvents().prefix(400))
+        let h = try DaemonHarness(partitions: 4)
+        try h.produce(events: events)
+        XCTAssertEqual(try h.runDaemon(group: "first").1, 0)
+        let stored = try StateStore(directory: h.stateDir, mode: .readOnly).offsets()
+            .filter { h.topics.customerKeyedInputs.contains($0.key.topic) }
+        XCTAssertEqual(stored.count, 8, "clickstream and orders × 4 partitions (the control topic had no message)")
+        XCTAssertEqual(stored.filter { [h.topics.clickstream, h.topics.orders].contains($0.key.topic) }.values.reduce(0, +),
+                       Int64(events.count))
+        // A running daemon with no new input: its restore must commit (a graceful stop would commit
+        // at the revoke anyway, a kill -9 would not).
+        let live = LiveDaemonHarness(broker: h.broker)
+        try live.start(overrides: ["state.dir=\(h.stateDir)", "group.id=second"])
+        let watcher = try KafkaConsumer(config: KafkaConfig([("bootstrap.servers", h.broker.bootstrapServers), ("group.id", "second")]))
+        let partitions = stored.keys.map { TopicPartition($0.topic, $0.partition) }
+        var committed: [TopicPartitionKey: Int64] = [:]
+        XCTAssertTrue(try eventually(timeout: 30) {
+            committed = Dictionary(uniqueKeysWithValues: try watcher.committed(partitions: partitions, timeoutMs: 5_000)
+                .map { (TopicPartitionKey(topic: $0.topic, partition: $0.partition), $0.offset) })
+            return committed == stored
+        }, "committed \(committed), checkpointed \(stored)")
+        XCTAssertEqual(live.daemon.processor.counts.events, 0)
+        guard case .success(0)? = live.stopAndWait() else { return XCTFail("the daemon did not stop cleanly") }
+    }
+
     func testPartitionsMoveBetweenInstancesThroughTheChangelog() throws {
         let events = shopEvents()
         let thirds = [0, events.count / 3, 2 * events.count / 3, events.count]

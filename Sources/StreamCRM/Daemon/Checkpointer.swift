@@ -44,6 +44,10 @@ final class Checkpointer {
     /// Whether the store's partitions were compared with a first assignment yet.
     private var surveyed = false
     private var lastReleasedCheck = Date.distantPast
+    /// Set by a restore that resumed partitions from the store: Kafka's committed offsets may lag
+    /// the checkpoint (a commit lost with the partitions in an outage, or a crash between the
+    /// store and the commit), and with no new event no checkpoint would commit them.
+    private var restoredCommitPending = false
 
     static let checkpointGlobalKey = "checkpoint"
 
@@ -142,6 +146,7 @@ final class Checkpointer {
             if let next = local[TopicPartitionKey(topic: tp.topic, partition: tp.partition)] {
                 result.append(TopicPartitionOffset(tp, next))
                 positions[tp] = next
+                restoredCommitPending = true
             } else {
                 result.append(TopicPartitionOffset(tp, TopicPartitionOffset.stored))
             }
@@ -208,6 +213,11 @@ final class Checkpointer {
     /// Checkpoints when enough events or time have passed; drops what is due of the partitions
     /// owned elsewhere.
     func maybeCheckpoint(producer: KafkaProducer, consumer: KafkaConsumer, stop: StopSignal) throws {
+        if restoredCommitPending {
+            restoredCommitPending = false
+            // Only while the positions are the checkpoint's: otherwise the next checkpoint commits.
+            if eventsSinceCheckpoint == 0 { commit(checkpointOffsets(), consumer: consumer, async: true) }
+        }
         if !released.isEmpty, Date().timeIntervalSince(lastReleasedCheck) >= 1 {
             lastReleasedCheck = Date()
             try dropReleased(now: lastReleasedCheck)
@@ -280,9 +290,7 @@ final class Checkpointer {
         }
         // A held forget_user (``HeldForgets``) is not applied yet: the offsets stay at it, so that a
         // restart or the partition's next owner reads it again.
-        let offsets = positions.map { tp, next in
-            (key: tp, value: min(next, engine.heldForgets.floor(topic: tp.topic, partition: tp.partition) ?? next))
-        }.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
+        let offsets = checkpointOffsets()
         if let changelog {
             var byPartition: [Int32: [String: Int64]] = [:]
             for (tp, next) in offsets where customerTopics.contains(tp.topic) { byPartition[tp.partition, default: [:]][tp.topic] = next }
@@ -309,19 +317,36 @@ final class Checkpointer {
         carriedChanged.removeAll()
         carriedErased.removeAll()
         // 3. Kafka's committed offsets follow the checkpoint.
-        do {
-            // (The catalog is read outside the group, by ``CatalogReader``: its offsets stay in the store.)
-            try consumer.commit(offsets: offsets.filter { customerTopics.contains($0.key.topic) }.map { TopicPartitionOffset($0.key, $0.value) },
-                                async: reason == "interval")
-        } catch {
-            logger.warn("offset commit failed (the checkpoint holds the offsets)", ["error": "\(error)"], rateLimitKey: "commit")
-        }
+        commit(offsets, consumer: consumer, async: reason == "interval")
+        restoredCommitPending = false
         eventsSinceCheckpoint = 0
         lastCheckpoint = Date()
         metrics.checkpoints.increment()
         metrics.checkpointSeconds.observe(Date().timeIntervalSince(started))
         logger.debug("checkpoint", ["reason": reason, "customers": dirty.changed.count, "erased": dirty.erased.count])
         return true
+    }
+}
+
+extension Checkpointer {
+    /// The offsets a checkpoint records: the positions, each held at its oldest waiting
+    /// forget_user (``HeldForgets``), so that a restart or the partition's next owner reads it again.
+    func checkpointOffsets() -> [(key: TopicPartition, value: Int64)] {
+        positions.map { tp, next in
+            (key: tp, value: min(next, engine.heldForgets.floor(topic: tp.topic, partition: tp.partition) ?? next))
+        }.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
+    }
+
+    /// Commits the customer topics' offsets to the group (the catalog is read outside the group,
+    /// by ``CatalogReader``: its offsets stay in the store); a failure is a warning, since the
+    /// store holds the offsets.
+    func commit(_ offsets: [(key: TopicPartition, value: Int64)], consumer: KafkaConsumer, async: Bool) {
+        do {
+            try consumer.commit(offsets: offsets.filter { customerTopics.contains($0.key.topic) }.map { TopicPartitionOffset($0.key, $0.value) },
+                                async: async)
+        } catch {
+            logger.warn("offset commit failed (the checkpoint holds the offsets)", ["error": "\(error)"], rateLimitKey: "commit")
+        }
     }
 }
 
