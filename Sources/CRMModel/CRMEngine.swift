@@ -192,7 +192,7 @@ public final class CRMEngine {
         case .late: stats.lateEvents += 1
         case .onTime: break
         }
-        timedSources.note(topic: source.topic, partition: source.partition)
+        if first { timedSources.note(topic: source.topic, partition: source.partition) }
         return c
     }
 

@@ -19,15 +19,18 @@ public struct TimedSources: Sendable {
 
     public init() {}
 
-    /// Whether no event of `topic` / `partition` has been noted yet.
-    public func isFirst(topic: String, partition: Int32) -> Bool {
+    /// Whether no event of `topic` / `partition` has been noted yet (a noted one becomes the last
+    /// source, so that its next events skip the set).
+    public mutating func isFirst(topic: String, partition: Int32) -> Bool {
         if let last, last.partition == partition, last.topic == topic { return false }
-        return !seen.contains(Key(topic: topic, partition: partition))
+        let key = Key(topic: topic, partition: partition)
+        guard seen.contains(key) else { return true }
+        last = key
+        return false
     }
 
-    /// Notes an accepted event of `topic` / `partition`.
+    /// Notes the first accepted event of `topic` / `partition`.
     public mutating func note(topic: String, partition: Int32) {
-        if let last, last.partition == partition, last.topic == topic { return }
         let key = Key(topic: topic, partition: partition)
         seen.insert(key)
         last = key

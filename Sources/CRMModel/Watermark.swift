@@ -93,8 +93,7 @@ public struct Watermark: Sendable, Codable, Equatable {
             futureStreak += 1
             let limit = configuration.futureStreakToAccept
             guard limit > 0, futureStreak >= limit else {
-                let ref = knownTimeOnly ? knownTime : farAheadReference(knownTime: knownTime)
-                return .tooFarInFuture(by: t - (ref ?? wallNow ?? t))
+                return .tooFarInFuture(by: t - (farAheadReference(knownTime: knownTime, knownTimeOnly: knownTimeOnly) ?? wallNow ?? t))
             }
         }
         futureStreak = 0
@@ -116,7 +115,7 @@ public struct Watermark: Sendable, Codable, Equatable {
     /// is the only reference.
     func isTooFarAhead(_ t: EventTime, wallNow: Int64?, knownTime: EventTime? = nil, knownTimeOnly: Bool = false) -> Bool {
         let jump = configuration.maxForwardJump
-        guard let ref = knownTimeOnly ? knownTime : farAheadReference(knownTime: knownTime) else {
+        guard let ref = farAheadReference(knownTime: knownTime, knownTimeOnly: knownTimeOnly) else {
             if let w = wallNow { return t - w > jump }
             return false
         }
@@ -125,9 +124,10 @@ public struct Watermark: Sendable, Codable, Equatable {
         return true
     }
 
-    /// The later of the reference time and `knownTime` (per event: no array).
-    private func farAheadReference(knownTime: EventTime?) -> EventTime? {
-        guard let r = referenceTime else { return knownTime }
+    /// The later of the reference time and `knownTime` (per event: no array); `knownTime` alone
+    /// when `knownTimeOnly`.
+    private func farAheadReference(knownTime: EventTime?, knownTimeOnly: Bool) -> EventTime? {
+        guard !knownTimeOnly, let r = referenceTime else { return knownTime }
         guard let k = knownTime else { return r }
         return Swift.max(r, k)
     }

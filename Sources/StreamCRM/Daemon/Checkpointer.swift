@@ -202,7 +202,7 @@ final class Checkpointer {
     /// the changelog, and a partition assigned back is rebuilt from it).
     func dropReleased(now: Date = Date()) throws {
         guard !released.isEmpty else { return }
-        let due = released.takeDue(at: now, delay: cleanupDelay).filter { !ownedPartitions.contains($0) }
+        let due = released.takeDue(at: now, delay: cleanupDelay)  // never owned: restore marks them so
         guard !due.isEmpty else { return }
         let removed = try store.dropPartitions(due, offsetsOf: customerTopics.sorted())
         logger.info("state of partitions owned elsewhere dropped from the local store (the changelog holds it)",
@@ -288,8 +288,6 @@ final class Checkpointer {
             try changelog?.appendCustomer(erased.userID, partition: erased.partition, state: nil, producer: producer)
             touched.insert(erased.partition)
         }
-        // A held forget_user (``HeldForgets``) is not applied yet: the offsets stay at it, so that a
-        // restart or the partition's next owner reads it again.
         let offsets = checkpointOffsets()
         if let changelog {
             var byPartition: [Int32: [String: Int64]] = [:]
